@@ -1,0 +1,350 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/detectors/defaults"
+	"github.com/winnow-data/winnow/scanner"
+)
+
+// version is set at build time with -ldflags "-X main.version=v1.2.3";
+// otherwise it comes from the module's build info.
+var version = ""
+
+// defaultKey keys value hashes when neither --key-file nor WINNOW_KEY is
+// given. It is public, so such hashes are pseudonyms, not secrets.
+const defaultKey = "winnow-public-default-key: set WINNOW_KEY or --key-file for secret hashes"
+
+// defaultInputs are scanned when no PATH is given.
+var defaultInputs = []string{"samples/data"}
+
+var errHelp = errors.New("help requested")
+
+// failError is returned by scan when findings reach --fail-on (exit 1).
+type failError struct{ msg string }
+
+func (e *failError) Error() string { return e.msg }
+
+func toolVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+const usage = `winnow audits and cleans LLM training corpora (JSONL, Parquet, Arrow) for
+PII, secrets, poisoning and duplicates.
+
+Usage:
+  winnow scan  [flags] [PATH...]   audit only: findings + report; exit 0 clean,
+                                   1 findings at/above --fail-on, 2 error
+  winnow clean [flags] [PATH...]   audit + cleaned dataset + quarantine
+  winnow detectors                 list every detector and finding kind
+  winnow version                   print the version
+
+With no PATH, scan and clean use the bundled samples (./samples/data).
+Run "winnow COMMAND --help" for the flags of a command.
+`
+
+// run is the whole CLI. It never calls os.Exit; main maps its error to an
+// exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("missing command")
+	}
+	switch args[0] {
+	case "scan":
+		return runScanClean(ctx, scanner.ModeScan, args[1:], stdout, stderr)
+	case "clean":
+		return runScanClean(ctx, scanner.ModeClean, args[1:], stdout, stderr)
+	case "detectors":
+		return runDetectors(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, "winnow", toolVersion())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+type commonFlags struct {
+	out            string
+	fields         []string
+	workers        int
+	configFile     string
+	kinds          []string
+	findingsFormat string
+	failOn         string
+	showValues     bool
+	onError        string
+	keyFile        string
+	quiet          bool
+	maxRecordBytes int
+	batchBytes     int
+}
+
+func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout, stderr io.Writer) error {
+	name := mode.String()
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f commonFlags
+	fs.StringVarP(&f.out, "out", "o", "winnow-out", "output directory")
+	fs.StringSliceVar(&f.fields, "fields", nil, "fields to scan: JSON paths for JSONL ($.text, $.messages[*].content), column paths for Parquet/Arrow (text, meta.url); default all strings")
+	fs.IntVar(&f.workers, "workers", 0, "parallel workers (default GOMAXPROCS)")
+	fs.StringVar(&f.configFile, "config", "", "policy and detector settings (YAML or TOML)")
+	fs.StringSliceVar(&f.kinds, "kinds", nil, "run only detectors of these kinds (globs), e.g. 'secret.*,pii.email'")
+	fs.StringVar(&f.findingsFormat, "findings-format", "", "findings file format: parquet or jsonl (default parquet)")
+	fs.StringVar(&f.failOn, "fail-on", "", "scan exits 1 when a finding has at least this severity: info, low, medium, high, critical, or none (default low)")
+	fs.BoolVar(&f.showValues, "show-values", false, "write raw matched values into findings (off by default: findings carry only a keyed hash)")
+	fs.StringVar(&f.onError, "on-error", "", "when a file cannot be read: fail (default) or skip (listed in the report)")
+	fs.StringVar(&f.keyFile, "key-file", "", "file holding the HMAC key for value hashes and the hash/fake operators (or set WINNOW_KEY)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
+	fs.IntVar(&f.maxRecordBytes, "max-record-bytes", 0, "longest record (JSONL line) accepted (default 1 GiB)")
+	fs.IntVar(&f.batchBytes, "batch-bytes", 0, "target decoded bytes per batch (default 4 MiB)")
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: winnow %s [flags] [PATH...]\n\n", name)
+		if mode == scanner.ModeScan {
+			fmt.Fprint(stderr, "Audit PATHs (files, directories, globs; default ./samples/data) and write\nfindings and report.json to --out. No dataset is written.\n\n")
+			fmt.Fprint(stderr, "Examples:\n  winnow scan data/                       # everything under data/\n  winnow scan --kinds 'secret.*' 'shards/*.jsonl.zst'\n  winnow scan --fail-on high --findings-format jsonl corpus.parquet\n\n")
+		} else {
+			fmt.Fprint(stderr, "Audit PATHs and write the cleaned dataset (same format and schema) to\nOUT/data, removed records to OUT/quarantine, findings and report.json.\n\n")
+			fmt.Fprint(stderr, "Examples:\n  winnow clean                            # the bundled samples\n  winnow clean -o cleaned/ data/\n  winnow clean --config policy.yaml --workers 8 's3-mirror/**/*.parquet'\n\n")
+		}
+		fmt.Fprintln(stderr, "Flags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return errHelp
+		}
+		return err
+	}
+
+	var fc *scanner.FileConfig
+	if f.configFile != "" {
+		var err error
+		if fc, err = scanner.LoadConfigFile(f.configFile); err != nil {
+			return err
+		}
+	}
+	detOpt := defaults.DefaultOptions()
+	if err := defaults.ApplyConfig(fc, &detOpt); err != nil {
+		return err
+	}
+	reg, err := defaults.Registry(detOpt)
+	if err != nil {
+		return err
+	}
+	cfg := scanner.Config{
+		Mode:        mode,
+		Inputs:      fs.Args(),
+		Out:         f.out,
+		Workers:     f.workers,
+		ShowValues:  f.showValues,
+		Registry:    reg,
+		Corpus:      func() []detectors.CorpusDetector { return defaults.Corpus(detOpt) },
+		ToolVersion: toolVersion(),
+		Log:         stderr,
+	}
+	failOn := "low"
+	if fc != nil {
+		cfg.Policy = fc.Policy
+		cfg.Fields = fc.Fields
+		cfg.Kinds = fc.Kinds
+		if fc.Workers > 0 {
+			cfg.Workers = fc.Workers
+		}
+		cfg.FindingsFormat = fc.FindingsFormat
+		cfg.OnError = fc.OnError
+		cfg.Read.MaxRecordBytes = fc.MaxRecordBytes
+		if fc.FailOn != "" {
+			failOn = fc.FailOn
+		}
+	}
+	if fs.Changed("fields") {
+		cfg.Fields = f.fields
+	}
+	if fs.Changed("kinds") {
+		cfg.Kinds = f.kinds
+	}
+	if f.findingsFormat != "" {
+		cfg.FindingsFormat = f.findingsFormat
+	}
+	if f.onError != "" {
+		cfg.OnError = f.onError
+	}
+	if f.failOn != "" {
+		failOn = f.failOn
+	}
+	if f.maxRecordBytes > 0 {
+		cfg.Read.MaxRecordBytes = f.maxRecordBytes
+	}
+	if f.batchBytes > 0 {
+		cfg.Read.BatchBytes = f.batchBytes
+	}
+	failLevel := detectors.Severity(1 << 30)
+	if failOn != "none" {
+		if failLevel, err = detectors.ParseSeverity(failOn); err != nil {
+			return fmt.Errorf("--fail-on: %w", err)
+		}
+	}
+	key, keyNote, err := loadKey(f.keyFile)
+	if err != nil {
+		return err
+	}
+	cfg.Key = key
+	if len(cfg.Inputs) == 0 {
+		if _, err := os.Stat(defaultInputs[0]); err != nil {
+			return fmt.Errorf("no PATH given and the bundled samples (%s) are not here; run from the repository root or name the inputs", defaultInputs[0])
+		}
+		cfg.Inputs = defaultInputs
+	}
+	if !f.quiet {
+		cfg.Progress = stderr
+		if fd, ok := stderr.(interface{ Fd() uintptr }); ok && term.IsTerminal(int(fd.Fd())) {
+			cfg.ProgressBar = true
+		}
+		if keyNote != "" {
+			fmt.Fprintln(stderr, "winnow:", keyNote)
+		}
+	}
+	res, err := scanner.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, mode, cfg.Out, res)
+	if mode == scanner.ModeScan && res.MaxSeverity >= failLevel {
+		return &failError{msg: fmt.Sprintf("findings of severity %s (at or above --fail-on %s); see %s/report.json", res.MaxSeverity, failOn, cfg.Out)}
+	}
+	return nil
+}
+
+// loadKey returns the HMAC key from --key-file, WINNOW_KEY or the public
+// default, with a note to print when the default is used. The key is never
+// written anywhere.
+func loadKey(keyFile string) ([]byte, string, error) {
+	if keyFile != "" {
+		b, err := os.ReadFile(keyFile)
+		if err != nil {
+			return nil, "", fmt.Errorf("--key-file: %w", err)
+		}
+		b = []byte(strings.TrimRight(string(b), "\r\n"))
+		if len(b) < 16 {
+			return nil, "", fmt.Errorf("--key-file %s: key is shorter than 16 bytes", keyFile)
+		}
+		return b, "", nil
+	}
+	if k := os.Getenv("WINNOW_KEY"); k != "" {
+		if len(k) < 16 {
+			return nil, "", errors.New("WINNOW_KEY is shorter than 16 bytes")
+		}
+		return []byte(k), "", nil
+	}
+	return []byte(defaultKey), "no --key-file or WINNOW_KEY: value hashes use the public default key (pseudonymous, not secret)", nil
+}
+
+func printSummary(w io.Writer, mode scanner.Mode, out string, res *scanner.Result) {
+	r := res.Report
+	t := r.Totals
+	secs := res.Stats.End.Sub(res.Stats.Start).Seconds()
+	mbps := 0.0
+	if secs > 0 {
+		mbps = float64(res.Stats.BytesRead) / 1e6 / secs
+	}
+	fmt.Fprintf(w, "winnow %s: %d files, %d records in: %d kept, %d redacted, %d dropped (%.2fs, %.1f MB/s)\n",
+		mode, t.Files, t.RecordsIn, t.Kept, t.Redacted, t.Dropped, secs, mbps)
+	if len(r.FindingsByKind) > 0 {
+		kinds := make([]string, 0, len(r.FindingsByKind))
+		for k := range r.FindingsByKind {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		fmt.Fprintf(w, "findings: %d\n", t.Findings)
+		tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+		for _, k := range kinds {
+			fmt.Fprintf(tw, "  %s\t%d findings\t%d records\n", k, r.FindingsByKind[k], r.RecordsByKind[k])
+		}
+		tw.Flush()
+	} else {
+		fmt.Fprintln(w, "findings: none")
+	}
+	for _, s := range r.Skipped {
+		fmt.Fprintf(w, "skipped: %s: %s\n", s.Path, s.Reason)
+	}
+	if mode == scanner.ModeClean {
+		fmt.Fprintf(w, "output: %s/ (data/, quarantine/, findings, report.json)\n", out)
+	} else {
+		fmt.Fprintf(w, "output: %s/ (findings, report.json)\n", out)
+	}
+}
+
+func runDetectors(args []string, stdout, stderr io.Writer) error {
+	fs := pflag.NewFlagSet("detectors", pflag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "Usage: winnow detectors\n\nList every detector and the kinds it reports, with severities.\n")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return errHelp
+		}
+		return err
+	}
+	opt := defaults.DefaultOptions()
+	reg, err := defaults.Registry(opt)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tSEVERITY\tDETECTOR\tDESCRIPTION")
+	type row struct{ kind, sev, det, desc string }
+	var rows []row
+	seen := map[string]bool{}
+	for _, d := range reg.Detectors() {
+		for _, k := range d.Kinds() {
+			if seen[k.Name] {
+				continue
+			}
+			seen[k.Name] = true
+			rows = append(rows, row{k.Name, k.Severity.String(), d.ID(), k.Description})
+		}
+	}
+	for _, c := range defaults.Corpus(opt) {
+		for _, k := range c.Kinds() {
+			if !seen[k.Name] {
+				seen[k.Name] = true
+				rows = append(rows, row{k.Name, k.Severity.String(), c.ID() + " (corpus)", k.Description})
+			}
+		}
+	}
+	for _, k := range scanner.EngineKinds() {
+		if !seen[k.Name] {
+			seen[k.Name] = true
+			rows = append(rows, row{k.Name, k.Severity.String(), "engine", k.Description})
+		}
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].kind < rows[j].kind })
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.kind, r.sev, r.det, r.desc)
+	}
+	return tw.Flush()
+}

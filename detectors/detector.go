@@ -1,0 +1,149 @@
+// Package detectors defines the Detector interface that every per-record
+// detector implements, the Kind catalogue, and an explicit Registry.
+//
+// Implementations live in sub-packages (pii, secrets, poison). The package
+// imports neither scanner nor dedupe: detectors see only bytes, never files.
+package detectors
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// Severity orders findings for exit policies such as `scan --fail-on`.
+type Severity int
+
+// Severities, from least to most serious.
+const (
+	SeverityInfo Severity = iota
+	SeverityLow
+	SeverityMedium
+	SeverityHigh
+	SeverityCritical
+)
+
+var severityNames = [...]string{"info", "low", "medium", "high", "critical"}
+
+// String returns the lowercase name of s ("info" … "critical").
+func (s Severity) String() string {
+	if s < 0 || int(s) >= len(severityNames) {
+		return fmt.Sprintf("severity(%d)", int(s))
+	}
+	return severityNames[s]
+}
+
+// ParseSeverity parses a severity name as printed by Severity.String.
+func ParseSeverity(name string) (Severity, error) {
+	for i, n := range severityNames {
+		if strings.EqualFold(name, n) {
+			return Severity(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown severity %q (want one of %s)", name, strings.Join(severityNames[:], ", "))
+}
+
+// Kind describes one finding kind, such as "pii.email". Names are stable,
+// lowercase and of the form family.name (DESIGN §6).
+type Kind struct {
+	Name        string
+	Description string
+	Severity    Severity
+}
+
+// Family returns the part of the kind name before the first dot ("pii").
+func (k Kind) Family() string {
+	f, _, _ := strings.Cut(k.Name, ".")
+	return f
+}
+
+// ValidKindName reports whether name has the form family.name with lowercase
+// ASCII letters, digits and underscores.
+func ValidKindName(name string) bool {
+	fam, rest, ok := strings.Cut(name, ".")
+	if !ok || fam == "" || rest == "" {
+		return false
+	}
+	for _, part := range []string{fam, rest} {
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// MatchKind reports whether kind matches any of the glob patterns (path.Match
+// syntax, e.g. "secret.*"). An empty pattern list matches every kind.
+func MatchKind(patterns []string, kind string) bool {
+	if len(patterns) == 0 {
+		return true
+	}
+	for _, p := range patterns {
+		if ok, _ := path.Match(p, kind); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// Match is one finding inside a scanned value: the half-open byte range
+// [Start, End) of the value given to Detect, its kind and a confidence in 0..1.
+//
+// Kind should point at a string constant so that appending a Match does not
+// allocate.
+type Match struct {
+	Kind       string
+	Start, End int
+	Confidence float64
+}
+
+// Detector finds spans of one or more kinds in a single UTF-8 (or, for
+// invalid input, arbitrary) byte value.
+//
+// Implementations must be safe for concurrent use by multiple goroutines:
+// the engine calls Detect from every worker at once. Per-call scratch space
+// belongs in the caller's dst or in a sync.Pool, never in unguarded fields.
+type Detector interface {
+	// ID is the detector's stable identifier, e.g. "pii.email" or
+	// "secrets.github". It appears in findings as `detector`.
+	ID() string
+	// Version changes whenever the detector's output can change. It goes into
+	// the ledger and the manifest.
+	Version() string
+	// Kinds lists every kind the detector can report.
+	Kinds() []Kind
+	// Detect appends the matches found in text to dst and returns the
+	// extended slice. text is owned by the caller and valid only during the
+	// call; Detect must not retain it. Matches must lie within text.
+	Detect(dst []Match, text []byte) []Match
+}
+
+// Prefiltered is an optional Detector capability: Detect needs to run only on
+// values that contain at least one of the returned keywords. Keywords are
+// compared ASCII case-insensitively and must be given in lowercase. A
+// detector without this capability runs on every value.
+type Prefiltered interface {
+	Keywords() []string
+}
+
+// Example is a string a detector must (Kind != "") or must not (Kind == "")
+// report. A negative example asserts that no match of any of the detector's
+// kinds is reported.
+type Example struct {
+	Text string
+	// Kind is the kind expected to be found, or "" for a near-miss negative.
+	Kind string
+	// Want, if not empty, is the exact matched substring expected.
+	Want string
+}
+
+// Exampler is an optional Detector capability: true-positive and
+// near-miss-negative examples. The registry tests run every detector's
+// examples through the real prefilter and matcher; a detector whose examples
+// fail is a bug.
+type Exampler interface {
+	Examples() []Example
+}

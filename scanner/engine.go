@@ -1,0 +1,950 @@
+package scanner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/scanner/records"
+)
+
+// Kinds reported by the engine itself for input problems.
+var InputKinds = []detectors.Kind{
+	{Name: "input.bad_record", Description: "record that cannot be parsed (malformed JSON line); quarantined with file and line", Severity: detectors.SeverityMedium},
+	{Name: "input.invalid_utf8", Description: "string value that is not valid UTF-8; scanned byte-wise", Severity: detectors.SeverityLow},
+}
+
+const (
+	kindBadRecord   = "input.bad_record"
+	kindInvalidUTF8 = "input.invalid_utf8"
+	engineDetector  = "engine"
+)
+
+// EngineKinds returns the kinds the engine reports itself (input problems,
+// duplicates), for listings such as `winnow detectors`.
+func EngineKinds() []detectors.Kind {
+	return append([]detectors.Kind(nil), InputKinds...)
+}
+
+func validGlob(p string) bool { _, err := path.Match(p, ""); return err == nil }
+
+// Result is what Run returns: the report (also written as report.json) and
+// the run's timings.
+type Result struct {
+	Report *Report
+	Stats  RunStats
+	// MaxSeverity is the highest severity among the findings, or -1.
+	MaxSeverity detectors.Severity
+}
+
+// Run executes one scan or clean run as configured. It returns a non-nil
+// Result whenever the run completed, even if it found problems; err is
+// non-nil only when the run could not complete (bad config, unreadable
+// input with --on-error fail, an output failure, cancellation).
+//
+// Run is safe to call concurrently with different Out directories.
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	cfg = cfg.withDefaults()
+	e, err := newEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return e.run(ctx)
+}
+
+type engine struct {
+	cfg     Config
+	set     *detectors.Set
+	filter  *records.FieldFilter
+	files   []InputFile
+	skipped map[int]string // file index -> reason (on-error skip)
+	report  *Report
+	stats   RunStats
+	out     *outputs
+	corpus  []detectors.CorpusDetector
+	// verdicts from the corpus reduce, per file, sorted by row.
+	verdicts map[int][]corpusFinding
+	kinds    map[string]detectors.Kind
+	recur    recurrence
+	maxSev   detectors.Severity
+
+	bytesRead atomic.Int64
+	records   atomic.Int64
+}
+
+// corpusFinding is a document- or span-level finding decided at corpus level.
+type corpusFinding struct {
+	row        int64
+	kind       string
+	detector   string
+	field      string
+	start, end int
+	confidence float64
+	cluster    string
+	kept       *detectors.RecordRef
+	similarity float64
+}
+
+func newEngine(cfg Config) (*engine, error) {
+	e := &engine{cfg: cfg, skipped: map[int]string{}, kinds: map[string]detectors.Kind{}, maxSev: -1}
+	var only func(string) bool
+	if len(cfg.Kinds) > 0 {
+		only = func(k string) bool { return detectors.MatchKind(cfg.Kinds, k) }
+	}
+	e.set = detectors.Compile(cfg.Registry.Select(cfg.Kinds), only)
+	for _, k := range cfg.Registry.Kinds() {
+		e.kinds[k.Name] = k
+	}
+	for _, k := range InputKinds {
+		e.kinds[k.Name] = k
+	}
+	e.filter, _ = records.NewFieldFilter(cfg.Fields)
+	files, skipped, err := Plan(cfg.Inputs)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no input files found in %s", strings.Join(cfg.Inputs, ", "))
+	}
+	e.files = files
+	e.report = &Report{
+		Tool:           ToolInfo{Name: "winnow", Version: cfg.ToolVersion},
+		Mode:           cfg.Mode.String(),
+		Skipped:        skipped,
+		FindingsByKind: map[string]int64{},
+		RecordsByKind:  map[string]int64{},
+		DroppedByKind:  map[string]int64{},
+	}
+	return e, nil
+}
+
+func (e *engine) newCorpus() {
+	e.corpus = nil
+	if e.cfg.Corpus == nil {
+		return
+	}
+	for _, c := range e.cfg.Corpus() {
+		keep := false
+		for _, k := range c.Kinds() {
+			e.kinds[k.Name] = k
+			if detectors.MatchKind(e.cfg.Kinds, k.Name) {
+				keep = true
+			}
+		}
+		if keep {
+			e.corpus = append(e.corpus, c)
+		}
+	}
+}
+
+func (e *engine) run(ctx context.Context) (*Result, error) {
+	e.stats.Start = time.Now()
+	e.stats.Workers = e.cfg.Workers
+	out, err := openOutputs(e.cfg.Out, e.cfg.Mode, e.cfg.FindingsFormat)
+	if err != nil {
+		return nil, err
+	}
+	e.out = out
+	defer out.abort() // no-op after commit
+
+	stopProgress := e.startProgress()
+	defer stopProgress()
+
+	e.newCorpus()
+	if len(e.corpus) > 0 {
+		t := time.Now()
+		for {
+			retry, err := e.pass(ctx, 1)
+			if err != nil {
+				return nil, err
+			}
+			if !retry {
+				break
+			}
+			e.newCorpus() // a file failed with --on-error skip: start over without it
+		}
+		if err := e.reduce(); err != nil {
+			return nil, err
+		}
+		e.stats.Pass1 = time.Since(t)
+	}
+	t := time.Now()
+	if _, err := e.pass(ctx, 2); err != nil {
+		return nil, err
+	}
+	e.stats.Pass2 = time.Since(t)
+	e.finishReport()
+	if err := out.commit(e.report); err != nil {
+		return nil, err
+	}
+	stopProgress()
+	e.stats.End = time.Now()
+	e.stats.BytesRead = e.bytesRead.Load()
+	return &Result{Report: e.report, Stats: e.stats, MaxSeverity: e.maxSev}, nil
+}
+
+func (e *engine) reduce() error {
+	e.verdicts = map[int][]corpusFinding{}
+	e.report.Corpus = map[string]any{}
+	for _, c := range e.corpus {
+		vs, err := c.Verdicts()
+		if err != nil {
+			return fmt.Errorf("corpus detector %s: %w", c.ID(), err)
+		}
+		for _, v := range vs {
+			f := int(v.Rec.File)
+			e.verdicts[f] = append(e.verdicts[f], corpusFinding{
+				row: v.Rec.Row, kind: v.Kind, detector: c.ID(), field: v.Field,
+				start: v.Start, end: v.End, confidence: v.Confidence, cluster: v.Cluster,
+			})
+		}
+		if r, ok := c.(detectors.Reporter); ok {
+			e.report.Corpus[c.ID()] = r.Report()
+		}
+	}
+	for f, vs := range e.verdicts {
+		sort.SliceStable(vs, func(i, j int) bool {
+			a, b := vs[i], vs[j]
+			if a.row != b.row {
+				return a.row < b.row
+			}
+			if a.kind != b.kind {
+				return a.kind < b.kind
+			}
+			if a.field != b.field {
+				return a.field < b.field
+			}
+			return a.start < b.start
+		})
+		e.verdicts[f] = vs
+	}
+	if len(e.report.Corpus) == 0 {
+		e.report.Corpus = nil
+	}
+	return nil
+}
+
+func (e *engine) finishReport() {
+	e.report.Recurrence = e.recur.summary(10)
+	sev := map[string]string{}
+	for k := range e.report.FindingsByKind {
+		if kd, ok := e.kinds[k]; ok {
+			sev[k] = kd.Severity.String()
+		}
+	}
+	if len(sev) > 0 {
+		e.report.Severity = sev
+	}
+	for i, f := range e.files {
+		if reason, ok := e.skipped[i]; ok {
+			e.report.Skipped = append(e.report.Skipped, Skipped{Path: f.Path, Reason: reason})
+		}
+	}
+	sort.Slice(e.report.Skipped, func(i, j int) bool { return e.report.Skipped[i].Path < e.report.Skipped[j].Path })
+}
+
+// job is one batch moving through the pipeline.
+type job struct {
+	seq    int
+	file   int
+	batch  *records.Batch
+	first  bool
+	last   bool
+	reader records.Reader // set on the first job of a file
+	closer func() error   // closes the file; set on the first job
+	err    error          // file-level read error after this batch
+	corpus []corpusFinding
+	res    *result
+}
+
+// pass runs one streaming pass over every planned file. Pass 1 only
+// observes (corpus sketches); pass 2 detects, decides and writes. It
+// returns retry=true when pass 1 skipped a failing file and must restart.
+func (e *engine) pass(ctx context.Context, n int) (retry bool, err error) {
+	g, ctx := errgroup.WithContext(ctx)
+	free := make(chan *records.Batch, e.cfg.InFlight)
+	for i := 0; i < e.cfg.InFlight; i++ {
+		free <- &records.Batch{}
+	}
+	work := make(chan *job, e.cfg.InFlight)
+	done := make(chan *job, e.cfg.InFlight)
+
+	g.Go(func() error { return protect(func() error { return e.produce(ctx, n, free, work) }) })
+	var wg sync.WaitGroup
+	for w := 0; w < e.cfg.Workers; w++ {
+		wg.Add(1)
+		g.Go(func() error {
+			defer wg.Done()
+			return protect(func() error { return e.work(ctx, n, work, done) })
+		})
+	}
+	go func() { wg.Wait(); close(done) }()
+	var retried atomic.Bool
+	g.Go(func() error {
+		return protect(func() error {
+			r, err := e.sequence(ctx, n, free, done)
+			retried.Store(r)
+			return err
+		})
+	})
+	if err := g.Wait(); err != nil {
+		return false, err
+	}
+	return retried.Load(), nil
+}
+
+// protect turns a panic in a pipeline goroutine into an error.
+func protect(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return f()
+}
+
+func (e *engine) produce(ctx context.Context, n int, free chan *records.Batch, work chan<- *job) error {
+	defer close(work)
+	seq := 0
+	send := func(j *job) error {
+		j.seq = seq
+		seq++
+		select {
+		case work <- j:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	take := func() (*records.Batch, error) {
+		select {
+		case b := <-free:
+			return b, nil
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	for fi, f := range e.files {
+		if _, skip := e.skipped[fi]; skip {
+			continue
+		}
+		r, closer, err := e.open(f)
+		if err != nil {
+			b, terr := take()
+			if terr != nil {
+				return terr
+			}
+			b.Reset()
+			if err := send(&job{file: fi, batch: b, first: true, last: true, err: err}); err != nil {
+				return err
+			}
+			continue
+		}
+		first := true
+		for {
+			b, err := take()
+			if err != nil {
+				closer()
+				return err
+			}
+			rerr := r.Next(b)
+			j := &job{file: fi, batch: b, first: first}
+			if first {
+				j.reader, j.closer = r, closer
+			}
+			first = false
+			if rerr != nil {
+				j.last = true
+				if rerr != io.EOF {
+					j.err = rerr
+					b.N = 0
+				}
+			}
+			if j.err != nil && !isFileError(j.err) {
+				j.err = &records.FileError{File: f.Path, Where: fmt.Sprintf("row %d", b.Row), Err: j.err}
+			}
+			if err := send(j); err != nil {
+				return err
+			}
+			if j.last {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func isFileError(err error) bool {
+	var fe *records.FileError
+	return errors.As(err, &fe)
+}
+
+// open opens one input file with its format's reader.
+func (e *engine) open(f InputFile) (records.Reader, func() error, error) {
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return nil, nil, &records.FileError{File: f.Path, Err: err}
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		fh.Close()
+		return nil, nil, &records.FileError{File: f.Path, Err: err}
+	}
+	src := records.Source{Name: f.Path, R: fh, Size: st.Size()}
+	opt := e.cfg.Read
+	opt.Fields = e.filter
+	var r records.Reader
+	if st.Size() == 0 {
+		r = emptyReader{}
+	} else {
+		r, err = openFormat(f.Format, src, opt)
+	}
+	if err != nil {
+		fh.Close()
+		if !isFileError(err) {
+			err = &records.FileError{File: f.Path, Err: err}
+		}
+		return nil, nil, err
+	}
+	closer := func() error {
+		err := r.Close()
+		if cerr := fh.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}
+	return r, closer, nil
+}
+
+// emptyReader reads a zero-byte file: no records, and an empty output.
+type emptyReader struct{}
+
+func (emptyReader) Next(b *records.Batch) error { b.Reset(); return io.EOF }
+func (emptyReader) Close() error                { return nil }
+func (emptyReader) NewWriter(out records.Sinks) (records.BatchWriter, error) {
+	return emptyWriter{}, nil
+}
+
+type emptyWriter struct{}
+
+func (emptyWriter) WriteBatch(*records.Batch, []records.Decision, []records.Edit) error { return nil }
+func (emptyWriter) Close() error                                                        { return nil }
+
+// workerState is one worker's reusable scratch.
+type workerState struct {
+	sc     detectors.Scratch
+	hits   []detectors.Hit
+	hasher *Hasher
+	pol    *policyCache
+	spans  []span
+	fields []detectors.Field
+	label  []byte
+	kinds  []string
+}
+
+type span struct {
+	value      int
+	start, end int
+	kind       string
+	op         Operator
+}
+
+func (e *engine) work(ctx context.Context, n int, work <-chan *job, done chan<- *job) error {
+	ws := &workerState{hasher: NewHasher(e.cfg.Key), pol: newPolicyCache(*e.cfg.Policy)}
+	for j := range work {
+		if j.res == nil {
+			j.res = &result{}
+		}
+		if j.err == nil {
+			if n == 1 {
+				e.sketch(ws, j)
+			} else {
+				e.detect(ws, j)
+			}
+		}
+		select {
+		case done <- j:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// result is what a worker computed for one batch.
+type result struct {
+	dec      []records.Decision
+	edits    []records.Edit
+	editBuf  []byte
+	editOff  []int
+	finds    []FindingRow
+	findRec  []int32
+	findSev  []detectors.Severity
+	sketches [][]byte // per corpus detector: flat sketches
+	skOff    [][]int
+}
+
+// sketch computes the corpus sketches of every record in the batch.
+func (e *engine) sketch(ws *workerState, j *job) {
+	b, res := j.batch, j.res
+	if len(res.sketches) != len(e.corpus) {
+		res.sketches = make([][]byte, len(e.corpus))
+		res.skOff = make([][]int, len(e.corpus))
+	}
+	for c := range e.corpus {
+		res.sketches[c] = res.sketches[c][:0]
+		res.skOff[c] = append(res.skOff[c][:0], 0)
+	}
+	v := 0
+	nv := b.NumValues()
+	for r := 0; r < b.N; r++ {
+		ws.fields = ws.fields[:0]
+		for v < nv && int(b.ValueRec[v]) == r {
+			ws.fields = append(ws.fields, detectors.Field{Name: b.FieldName(v), Value: b.Value(v)})
+			v++
+		}
+		for c, cd := range e.corpus {
+			res.sketches[c] = cd.Sketch(res.sketches[c], ws.fields)
+			res.skOff[c] = append(res.skOff[c], len(res.sketches[c]))
+		}
+	}
+}
+
+// detect runs the per-record detectors over a batch, merges the corpus
+// verdicts and decides every record.
+func (e *engine) detect(ws *workerState, j *job) {
+	b, res := j.batch, j.res
+	file := e.files[j.file].Path
+	res.dec = res.dec[:0]
+	for i := 0; i < b.N; i++ {
+		res.dec = append(res.dec, records.Decision{})
+	}
+	res.edits, res.editBuf, res.editOff = res.edits[:0], res.editBuf[:0], res.editOff[:0]
+	res.finds, res.findRec, res.findSev = res.finds[:0], res.findRec[:0], res.findSev[:0]
+
+	bad := b.Bad
+	corpus := j.corpus
+	v := 0
+	nv := b.NumValues()
+	for r := 0; r < b.N; r++ {
+		row := b.Row + int64(r)
+		action := records.Keep
+		ws.kinds = ws.kinds[:0]
+		ws.spans = ws.spans[:0]
+		badReason := ""
+		if len(bad) > 0 && bad[0].Rec == r {
+			badReason = kindBadRecord + ": " + bad[0].Err.Error()
+			e.addFinding(ws, res, r, FindingRow{File: file, Row: row, Kind: kindBadRecord, Detector: engineDetector,
+				Confidence: 1, Detail: strPtr(bad[0].Err.Error())}, nil, &action)
+			bad = bad[1:]
+		}
+		for ; v < nv && int(b.ValueRec[v]) == r; v++ {
+			val := b.Value(v)
+			ws.hits = ws.hits[:0]
+			if !utf8.Valid(val) {
+				off := firstInvalid(val)
+				ws.hits = append(ws.hits, detectors.Hit{Match: detectors.Match{Kind: kindInvalidUTF8, Start: off, End: off + 1, Confidence: 1}, Det: -1})
+			}
+			ws.hits = e.set.Detect(ws.hits, val, &ws.sc)
+			if len(ws.hits) == 0 {
+				continue
+			}
+			field := string(b.FieldName(v))
+			sortHits(ws.hits)
+			for _, h := range ws.hits {
+				det := engineDetector
+				if h.Det >= 0 {
+					det = e.set.Detectors()[h.Det].ID()
+				}
+				if h.Start < 0 || h.End > len(val) || h.Start > h.End {
+					continue // defensive: a detector bug must not crash the run
+				}
+				pr := ws.pol.get(h.Kind)
+				if h.Confidence < pr.minConf {
+					continue
+				}
+				fr := FindingRow{File: file, Row: row, Field: field, Start: int64(h.Start), End: int64(h.End),
+					Kind: h.Kind, Detector: det, Confidence: h.Confidence}
+				e.addFinding(ws, res, r, fr, val[h.Start:h.End], &action)
+				if pr.action == records.Redact && h.End > h.Start {
+					ws.spans = append(ws.spans, span{value: v, start: h.Start, end: h.End, kind: h.Kind, op: pr.op})
+				}
+			}
+		}
+		for len(corpus) > 0 && corpus[0].row < row {
+			corpus = corpus[1:]
+		}
+		for ; len(corpus) > 0 && corpus[0].row == row; corpus = corpus[1:] {
+			c := corpus[0]
+			fr := FindingRow{File: file, Row: row, Field: c.field, Start: int64(c.start), End: int64(c.end),
+				Kind: c.kind, Detector: c.detector, Confidence: c.confidence}
+			if c.cluster != "" {
+				fr.Cluster = strPtr(c.cluster)
+			}
+			if c.kept != nil {
+				fr.KeptFile = strPtr(e.files[c.kept.File].Path)
+				fr.KeptRow = &c.kept.Row
+				sim := c.similarity
+				fr.Similarity = &sim
+			}
+			e.addFinding(ws, res, r, fr, nil, &action)
+		}
+		switch {
+		case badReason != "":
+			res.dec[r] = records.Decision{Action: records.Drop, Reason: badReason}
+		case action == records.Drop:
+			sort.Strings(ws.kinds)
+			res.dec[r] = records.Decision{Action: records.Drop, Reason: strings.Join(dedupStrings(ws.kinds), ",")}
+		case action == records.Redact && len(ws.spans) > 0:
+			res.dec[r] = records.Decision{Action: records.Redact}
+			e.buildEdits(ws, res, b)
+		}
+	}
+	// Edit.Data slices are taken only now: editBuf may have moved while growing.
+	for i := range res.edits {
+		res.edits[i].Data = res.editBuf[res.editOff[2*i]:res.editOff[2*i+1]]
+	}
+}
+
+// addFinding records a finding row and folds its action into the record's.
+func (e *engine) addFinding(ws *workerState, res *result, r int, fr FindingRow, value []byte, action *records.Action) {
+	pr := ws.pol.get(fr.Kind)
+	fr.Action = pr.label
+	if value != nil {
+		fr.ValueHash = ws.hasher.ValueHash(value)
+		if e.cfg.ShowValues {
+			fr.Value = strPtr(string(value))
+		}
+	}
+	if pr.action > *action {
+		*action = pr.action
+	}
+	if pr.action == records.Drop {
+		ws.kinds = append(ws.kinds, fr.Kind)
+	}
+	sev := detectors.SeverityLow
+	if kd, ok := e.kinds[fr.Kind]; ok {
+		sev = kd.Severity
+	}
+	res.finds = append(res.finds, fr)
+	res.findRec = append(res.findRec, int32(r))
+	res.findSev = append(res.findSev, sev)
+}
+
+// buildEdits turns the record's redaction spans into one Edit per value.
+func (e *engine) buildEdits(ws *workerState, res *result, b *records.Batch) {
+	spans := ws.spans
+	sort.SliceStable(spans, func(i, j int) bool {
+		if spans[i].value != spans[j].value {
+			return spans[i].value < spans[j].value
+		}
+		if spans[i].start != spans[j].start {
+			return spans[i].start < spans[j].start
+		}
+		return spans[i].end > spans[j].end
+	})
+	for i := 0; i < len(spans); {
+		v := spans[i].value
+		val := b.Value(v)
+		start := len(res.editBuf)
+		pos := 0
+		for i < len(spans) && spans[i].value == v {
+			s := spans[i]
+			end := s.end
+			i++
+			for i < len(spans) && spans[i].value == v && spans[i].start < end {
+				if spans[i].end > end {
+					end = spans[i].end
+				}
+				i++
+			}
+			if s.start < pos {
+				continue
+			}
+			res.editBuf = append(res.editBuf, val[pos:s.start]...)
+			res.editBuf = e.replacement(ws, res.editBuf, s.kind, s.op, val[s.start:end])
+			pos = end
+		}
+		res.editBuf = append(res.editBuf, val[pos:]...)
+		res.edits = append(res.edits, records.Edit{Value: v})
+		res.editOff = append(res.editOff, start, len(res.editBuf))
+	}
+}
+
+// replacement appends the operator's substitute for value to dst.
+func (e *engine) replacement(ws *workerState, dst []byte, kind string, op Operator, value []byte) []byte {
+	switch op {
+	case OpFake:
+		if e.cfg.Fake != nil {
+			return e.cfg.Fake(dst, kind, value, e.cfg.Key)
+		}
+		fallthrough
+	case OpHash:
+		ws.label = maskLabel(ws.label[:0], kind)
+		dst = append(dst, ws.label[:len(ws.label)-1]...)
+		dst = append(dst, ':')
+		sum := ws.hasher.Sum(value)
+		const hexd = "0123456789abcdef"
+		for _, c := range sum[:6] {
+			dst = append(dst, hexd[c>>4], hexd[c&15])
+		}
+		return append(dst, ']')
+	}
+	return maskLabel(dst, kind)
+}
+
+func sortHits(h []detectors.Hit) {
+	sort.SliceStable(h, func(i, j int) bool {
+		if h[i].Start != h[j].Start {
+			return h[i].Start < h[j].Start
+		}
+		if h[i].End != h[j].End {
+			return h[i].End < h[j].End
+		}
+		return h[i].Kind < h[j].Kind
+	})
+}
+
+func firstInvalid(b []byte) int {
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return 0
+}
+
+func dedupStrings(s []string) []string {
+	out := s[:0]
+	for i, x := range s {
+		if i == 0 || x != s[i-1] {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func strPtr(s string) *string { return &s }
+
+// fileState is the sequencer's state for the file being written.
+type fileState struct {
+	rep     FileReport
+	writer  records.BatchWriter
+	closer  func() error
+	sinks   *fileSinks
+	finds   []FindingRow
+	recur   []recurItem
+	values  int64
+	lister  records.FieldLister
+	hasList bool
+}
+
+type recurItem struct {
+	kind, hash string
+	row        int64
+}
+
+// sequence consumes worker results in input order and writes them.
+func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch, done <-chan *job) (retry bool, err error) {
+	pending := map[int]*job{}
+	next := 0
+	var fs *fileState
+	abortFile := func() {
+		if fs == nil {
+			return
+		}
+		if fs.closer != nil {
+			fs.closer()
+		}
+		if fs.sinks != nil {
+			fs.sinks.discard()
+		}
+		fs = nil
+	}
+	defer abortFile()
+	for j := range done {
+		pending[j.seq] = j
+		for {
+			j, ok := pending[next]
+			if !ok {
+				break
+			}
+			delete(pending, next)
+			next++
+			if ctx.Err() != nil {
+				return false, ctx.Err()
+			}
+			f := e.files[j.file]
+			if j.first {
+				fs = &fileState{rep: FileReport{File: f.Path, Format: f.Format}, closer: j.closer}
+				if l, ok := j.reader.(records.FieldLister); ok {
+					fs.lister, fs.hasList = l, true
+				}
+				if n == 2 && e.cfg.Mode == ModeClean && j.err == nil {
+					sinks, err := e.out.fileSinks(f.Rel)
+					if err != nil {
+						return false, err
+					}
+					fs.sinks = sinks
+					w, err := j.reader.NewWriter(sinks.sinks())
+					if err != nil {
+						return false, &records.FileError{File: f.Path, Err: fmt.Errorf("creating output: %w", err)}
+					}
+					fs.writer = w
+				}
+			}
+			if j.err != nil {
+				if e.cfg.OnError != "skip" {
+					return false, j.err
+				}
+				fmt.Fprintf(e.cfg.Log, "winnow: skipping %v\n", j.err)
+				e.skipped[j.file] = j.err.Error()
+				abortFile()
+				free <- j.batch
+				if n == 1 && len(e.corpus) > 0 {
+					// Observations of this file were made: restart pass 1.
+					for range done {
+					}
+					return true, nil
+				}
+				continue
+			}
+			if err := e.consume(n, j, fs); err != nil {
+				return false, err
+			}
+			e.bytesRead.Add(j.batch.Bytes)
+			e.records.Add(int64(j.batch.N))
+			free <- j.batch
+			if j.last {
+				if err := e.finishFile(n, fs); err != nil {
+					return false, err
+				}
+				fs = nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// consume handles one in-order batch result.
+func (e *engine) consume(n int, j *job, fs *fileState) error {
+	b, res := j.batch, j.res
+	fs.rep.BytesIn += b.Bytes
+	if n == 1 {
+		for r := 0; r < b.N; r++ {
+			ref := detectors.RecordRef{File: int32(j.file), Row: b.Row + int64(r)}
+			for c, cd := range e.corpus {
+				off := res.skOff[c]
+				cd.Observe(ref, res.sketches[c][off[r]:off[r+1]])
+			}
+		}
+		return nil
+	}
+	fs.values += int64(b.NumValues())
+	if fs.writer != nil {
+		if err := fs.writer.WriteBatch(b, res.dec, res.edits); err != nil {
+			return fmt.Errorf("%s: writing output: %w", e.files[j.file].Path, err)
+		}
+	}
+	fs.rep.RecordsIn += int64(b.N)
+	for _, d := range res.dec {
+		switch d.Action {
+		case records.Keep:
+			fs.rep.Kept++
+		case records.Redact:
+			fs.rep.Redacted++
+		case records.Drop:
+			fs.rep.Dropped++
+		}
+	}
+	fs.rep.Findings += int64(len(res.finds))
+	for i := range res.finds {
+		fr := res.finds[i]
+		if !e.cfg.ShowValues {
+			fr.Value = nil
+		}
+		fs.finds = append(fs.finds, fr)
+		if fr.ValueHash != "" {
+			fs.recur = append(fs.recur, recurItem{kind: fr.Kind, hash: fr.ValueHash, row: fr.Row})
+		}
+	}
+	return nil
+}
+
+// finishFile closes a file's outputs and folds its counts into the report.
+func (e *engine) finishFile(n int, fs *fileState) error {
+	if fs.closer != nil {
+		if err := fs.closer(); err != nil {
+			return fmt.Errorf("%s: %w", fs.rep.File, err)
+		}
+		fs.closer = nil
+	}
+	if n == 1 {
+		return nil
+	}
+	if fs.writer != nil {
+		if err := fs.writer.Close(); err != nil {
+			return fmt.Errorf("%s: finishing output: %w", fs.rep.File, err)
+		}
+		data, quar, err := fs.sinks.publish()
+		if err != nil {
+			return err
+		}
+		fs.rep.Output, fs.rep.Quarantine = data, quar
+	}
+	if fs.rep.BytesIn == 0 {
+		fs.rep.Warnings = append(fs.rep.Warnings, "empty file: no records")
+	} else if fs.hasList && len(fs.lister.ScannedFields()) == 0 {
+		fs.rep.Warnings = append(fs.rep.Warnings, "no scannable fields: records pass through unscanned")
+	} else if fs.values == 0 && fs.rep.RecordsIn > 0 {
+		fs.rep.Warnings = append(fs.rep.Warnings, "no string values were scanned (check --fields)")
+	}
+	for _, w := range fs.rep.Warnings {
+		fmt.Fprintf(e.cfg.Log, "winnow: %s: %s\n", fs.rep.File, w)
+	}
+	// Per-kind counts: findings and distinct records.
+	fileIdx := len(e.report.Files)
+	lastRow := map[string]int64{}
+	for _, fr := range fs.finds {
+		e.report.FindingsByKind[fr.Kind]++
+		if r, ok := lastRow[fr.Kind]; !ok || r != fr.Row {
+			e.report.RecordsByKind[fr.Kind]++
+			lastRow[fr.Kind] = fr.Row
+		}
+		if fr.Action == "drop" {
+			e.report.DroppedByKind[fr.Kind]++
+		}
+		if kd, ok := e.kinds[fr.Kind]; ok && kd.Severity > e.maxSev {
+			e.maxSev = kd.Severity
+		} else if !ok && detectors.SeverityLow > e.maxSev {
+			e.maxSev = detectors.SeverityLow
+		}
+	}
+	for _, it := range fs.recur {
+		if strings.HasPrefix(it.kind, "pii.") || strings.HasPrefix(it.kind, "secret.") {
+			e.recur.add(it.kind, it.hash, fileIdx, it.row)
+		}
+	}
+	if err := e.out.writeFindings(fs.finds); err != nil {
+		return err
+	}
+	e.report.addFile(fs.rep)
+	return nil
+}
