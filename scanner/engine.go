@@ -364,6 +364,9 @@ func (e *engine) produce(ctx context.Context, n int, free chan *records.Batch, w
 			}
 			rerr := r.Next(b)
 			j := &job{file: fi, batch: b, first: first}
+			if n == 2 {
+				j.corpus = verdictsFrom(e.verdicts[fi], b.Row)
+			}
 			if first {
 				j.reader, j.closer = r, closer
 			}
@@ -387,6 +390,12 @@ func (e *engine) produce(ctx context.Context, n int, free chan *records.Batch, w
 		}
 	}
 	return nil
+}
+
+// verdictsFrom returns the verdicts (sorted by row) from row on.
+func verdictsFrom(vs []corpusFinding, row int64) []corpusFinding {
+	i := sort.Search(len(vs), func(i int) bool { return vs[i].row >= row })
+	return vs[i:]
 }
 
 func isFileError(err error) bool {
