@@ -47,6 +47,7 @@ type Walker struct {
 	path  []byte
 	stack []frame
 	value []byte
+	leaf  Leaf // passed to the callback by pointer; a field so it does not escape per call
 }
 
 type frame struct {
@@ -66,7 +67,6 @@ func (w *Walker) Walk(rec []byte, want func(path []byte) bool, leaf func(l *Leaf
 	if i == len(rec) {
 		return &SyntaxError{Offset: i, Msg: "empty record"}
 	}
-	var l Leaf
 	// expectValue: parse a value at i, then handle container state.
 	for {
 		if i >= len(rec) {
@@ -112,8 +112,8 @@ func (w *Walker) Walk(rec []byte, want func(path []byte) bool, leaf func(l *Leaf
 				return err
 			}
 			if decode {
-				l = Leaf{Path: w.path, Start: start, End: end, Value: w.value}
-				leaf(&l)
+				w.leaf = Leaf{Path: w.path, Start: start, End: end, Value: w.value}
+				leaf(&w.leaf)
 			}
 			i = end
 		case c == 't':
