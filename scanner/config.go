@@ -77,6 +77,9 @@ type Config struct {
 	Log io.Writer
 	// ToolVersion goes into the report.
 	ToolVersion string
+
+	// extraStages adds engine-internal corpus stages (dedupe).
+	extraStages func() []corpusStage
 }
 
 // withDefaults fills zero fields.

@@ -76,7 +76,7 @@ type engine struct {
 	report  *Report
 	stats   RunStats
 	out     *outputs
-	corpus  []detectors.CorpusDetector
+	corpus  []corpusStage
 	// verdicts from the corpus reduce, per file, sorted by row.
 	verdicts map[int][]corpusFinding
 	kinds    map[string]detectors.Kind
@@ -135,12 +135,18 @@ func newEngine(cfg Config) (*engine, error) {
 
 func (e *engine) newCorpus() {
 	e.corpus = nil
-	if e.cfg.Corpus == nil {
-		return
+	var stages []corpusStage
+	if e.cfg.Corpus != nil {
+		for _, c := range e.cfg.Corpus() {
+			stages = append(stages, detectorStage{c})
+		}
 	}
-	for _, c := range e.cfg.Corpus() {
+	if e.cfg.extraStages != nil {
+		stages = append(stages, e.cfg.extraStages()...)
+	}
+	for _, c := range stages {
 		keep := false
-		for _, k := range c.Kinds() {
+		for _, k := range c.kinds() {
 			e.kinds[k.Name] = k
 			if detectors.MatchKind(e.cfg.Kinds, k.Name) {
 				keep = true
@@ -202,19 +208,19 @@ func (e *engine) reduce() error {
 	e.verdicts = map[int][]corpusFinding{}
 	e.report.Corpus = map[string]any{}
 	for _, c := range e.corpus {
-		vs, err := c.Verdicts()
+		hits, err := c.reduce()
 		if err != nil {
-			return fmt.Errorf("corpus detector %s: %w", c.ID(), err)
+			return fmt.Errorf("corpus stage %s: %w", c.id(), err)
 		}
-		for _, v := range vs {
-			f := int(v.Rec.File)
-			e.verdicts[f] = append(e.verdicts[f], corpusFinding{
-				row: v.Rec.Row, kind: v.Kind, detector: c.ID(), field: v.Field,
-				start: v.Start, end: v.End, confidence: v.Confidence, cluster: v.Cluster,
-			})
+		for _, h := range hits {
+			if !detectors.MatchKind(e.cfg.Kinds, h.kind) {
+				continue
+			}
+			f := int(h.rec.File)
+			e.verdicts[f] = append(e.verdicts[f], h.corpusFinding)
 		}
-		if r, ok := c.(detectors.Reporter); ok {
-			e.report.Corpus[c.ID()] = r.Report()
+		if r := c.report(); r != nil {
+			e.report.Corpus[c.id()] = r
 		}
 	}
 	for f, vs := range e.verdicts {
@@ -461,8 +467,10 @@ type workerState struct {
 	hasher *Hasher
 	pol    *policyCache
 	spans  []span
-	fields []detectors.Field
-	label  []byte
+	fields    []detectors.Field
+	text      []byte
+	sketchers []sketchFunc
+	label     []byte
 	kinds  []string
 }
 
@@ -511,6 +519,12 @@ type result struct {
 // sketch computes the corpus sketches of every record in the batch.
 func (e *engine) sketch(ws *workerState, j *job) {
 	b, res := j.batch, j.res
+	if len(ws.sketchers) != len(e.corpus) {
+		ws.sketchers = ws.sketchers[:0]
+		for _, c := range e.corpus {
+			ws.sketchers = append(ws.sketchers, c.newSketcher())
+		}
+	}
 	if len(res.sketches) != len(e.corpus) {
 		res.sketches = make([][]byte, len(e.corpus))
 		res.skOff = make([][]int, len(e.corpus))
@@ -521,14 +535,22 @@ func (e *engine) sketch(ws *workerState, j *job) {
 	}
 	v := 0
 	nv := b.NumValues()
+	var rv recordView
 	for r := 0; r < b.N; r++ {
 		ws.fields = ws.fields[:0]
+		ws.text = ws.text[:0]
 		for v < nv && int(b.ValueRec[v]) == r {
-			ws.fields = append(ws.fields, detectors.Field{Name: b.FieldName(v), Value: b.Value(v)})
+			val := b.Value(v)
+			ws.fields = append(ws.fields, detectors.Field{Name: b.FieldName(v), Value: val})
+			if len(ws.text) > 0 {
+				ws.text = append(ws.text, '\n')
+			}
+			ws.text = append(ws.text, val...)
 			v++
 		}
-		for c, cd := range e.corpus {
-			res.sketches[c] = cd.Sketch(res.sketches[c], ws.fields)
+		rv.fields, rv.text = ws.fields, ws.text
+		for c, sk := range ws.sketchers {
+			res.sketches[c] = sk(res.sketches[c], &rv)
 			res.skOff[c] = append(res.skOff[c], len(res.sketches[c]))
 		}
 	}
@@ -861,7 +883,9 @@ func (e *engine) consume(n int, j *job, fs *fileState) error {
 			ref := detectors.RecordRef{File: int32(j.file), Row: b.Row + int64(r)}
 			for c, cd := range e.corpus {
 				off := res.skOff[c]
-				cd.Observe(ref, res.sketches[c][off[r]:off[r+1]])
+				if err := cd.observe(ref, res.sketches[c][off[r]:off[r+1]]); err != nil {
+					return fmt.Errorf("corpus stage %s: %w", cd.id(), err)
+				}
 			}
 		}
 		return nil
