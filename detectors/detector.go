@@ -147,3 +147,29 @@ type Example struct {
 type Exampler interface {
 	Examples() []Example
 }
+
+// KeywordHit is one occurrence of a keyword in a scanned value: Pos is the
+// byte offset of the keyword's first byte and Keyword its index in the
+// Keywords() slice of the detector that receives the hit.
+type KeywordHit struct {
+	Pos     int
+	Keyword int32
+}
+
+// Windowed is an optional capability of a Prefiltered detector: instead of
+// scanning the whole value again, it looks only around the keyword
+// occurrences that the Set's one-pass prefilter already found.
+//
+// The Set calls DetectHits with every ASCII case-insensitive occurrence of
+// every one of the detector's keywords in text (overlapping occurrences
+// included), sorted by Pos; occurrences at the same Pos come in unspecified
+// order. DetectHits must append exactly the matches that Detect(dst, text)
+// would append, in any order. hits and text are owned by the caller and valid
+// only during the call. Like Detect, it must be safe for concurrent use.
+//
+// For values with an extreme number of keyword occurrences the Set may fall
+// back to Detect, so Detect must stay correct on its own.
+type Windowed interface {
+	Prefiltered
+	DetectHits(dst []Match, text []byte, hits []KeywordHit) []Match
+}

@@ -1,6 +1,9 @@
 package detectors
 
-import "bytes"
+import (
+	"encoding/binary"
+	"slices"
+)
 
 // Hit is a Match together with the index of the detector that reported it in
 // the Set's detector list.
@@ -9,42 +12,73 @@ type Hit struct {
 	Det int32
 }
 
-// Set is a registry compiled for scanning: one cheap prefilter pass over each
-// value decides which detectors run. A Set is immutable and safe for
-// concurrent use; per-goroutine scratch space lives in a Scratch.
+// Set is a registry compiled for scanning: one pass of a keyword automaton
+// over each value finds every keyword occurrence of every detector at once
+// and decides which detectors run. Windowed detectors receive the
+// occurrences; other Prefiltered detectors run on the whole value when one of
+// their keywords occurs; detectors without keywords always run.
+//
+// A Set is immutable and safe for concurrent use; per-goroutine scratch space
+// lives in a Scratch.
 type Set struct {
 	dets     []Detector
-	always   []int32         // detectors without keywords
-	keywords []string        // distinct lowercase keywords
-	kwDets   [][]int32       // keyword index -> detectors that asked for it
+	windowed []Windowed      // per detector; nil if the detector is not Windowed
+	active   []bool          // detector can report at least one kind the filter keeps
+	always   []int32         // active detectors without keywords
+	index    *KeywordIndex   // all distinct keywords of the active detectors
+	kwDets   [][]kwOwner     // index keyword -> detectors that asked for it
 	kinds    map[string]Kind // kind name -> Kind
 	filter   func(kind string) bool
 }
 
+// kwOwner names one detector that asked for a keyword, and the keyword's
+// index in that detector's own Keywords() list.
+type kwOwner struct {
+	det   int32
+	local int32
+}
+
 // Compile builds a Set from the registry. If only is non-nil, matches whose
-// kind it rejects are discarded (used by --kinds).
+// kind it rejects are discarded (used by --kinds), and detectors none of
+// whose kinds it keeps do not run at all.
 func Compile(r *Registry, only func(kind string) bool) *Set {
 	s := &Set{dets: r.Detectors(), kinds: map[string]Kind{}, filter: only}
+	s.windowed = make([]Windowed, len(s.dets))
+	s.active = make([]bool, len(s.dets))
 	kwIndex := map[string]int{}
+	var keywords []string
 	for i, d := range s.dets {
 		for _, k := range d.Kinds() {
 			s.kinds[k.Name] = k
+			if only == nil || only(k.Name) {
+				s.active[i] = true
+			}
+		}
+		if !s.active[i] {
+			continue
 		}
 		p, ok := d.(Prefiltered)
 		if !ok || len(p.Keywords()) == 0 {
 			s.always = append(s.always, int32(i))
 			continue
 		}
-		for _, kw := range p.Keywords() {
+		if w, ok := d.(Windowed); ok {
+			s.windowed[i] = w
+		}
+		for local, kw := range p.Keywords() {
+			kw = lowerASCII(kw)
 			j, ok := kwIndex[kw]
 			if !ok {
-				j = len(s.keywords)
+				j = len(keywords)
 				kwIndex[kw] = j
-				s.keywords = append(s.keywords, kw)
+				keywords = append(keywords, kw)
 				s.kwDets = append(s.kwDets, nil)
 			}
-			s.kwDets[j] = append(s.kwDets[j], int32(i))
+			s.kwDets[j] = append(s.kwDets[j], kwOwner{det: int32(i), local: int32(local)})
 		}
+	}
+	if len(keywords) > 0 {
+		s.index = NewKeywordIndex(keywords)
 	}
 	return s
 }
@@ -56,57 +90,434 @@ func (s *Set) Detectors() []Detector { return s.dets }
 func (s *Set) Kind(name string) (Kind, bool) { k, ok := s.kinds[name]; return k, ok }
 
 // Scratch is per-goroutine working memory for Set.Detect. The zero value is
-// ready to use. A Scratch must not be shared between goroutines.
+// ready to use. A Scratch must not be shared between goroutines; reusing one
+// across calls is what makes Detect allocation-free in the steady state.
 type Scratch struct {
-	lower   []byte
 	run     []bool
+	count   []int32
+	hits    []KeywordHit // all keyword occurrences of the value, Keyword = index keyword
+	detHits []KeywordHit // the same, grouped by detector, Keyword = detector-local
 	matches []Match
 }
 
+// Hit-buffer bounds. A value whose keyword occurrences exceed the limit is
+// handled by the detectors' own Detect instead of windows, so that scratch
+// memory stays proportional to a small fraction of the value. Buffers that
+// grew past retainHits are released after the call.
+const (
+	minHitLimit   = 1 << 15
+	hitLimitRatio = 256 // at most one stored occurrence per this many bytes, above minHitLimit
+	retainHits    = 1 << 16
+)
+
 // Detect runs the prefilter over text, then every detector it selects, and
-// appends their matches to dst in detector order. text is not retained.
+// appends their matches to dst in detector order. text is not retained. sc
+// must not be used by another goroutine during the call.
 func (s *Set) Detect(dst []Hit, text []byte, sc *Scratch) []Hit {
-	if cap(sc.run) < len(s.dets) {
-		sc.run = make([]bool, len(s.dets))
+	n := len(s.dets)
+	if cap(sc.run) < n {
+		sc.run = make([]bool, n)
+		sc.count = make([]int32, n+1)
 	}
-	run := sc.run[:len(s.dets)]
+	run := sc.run[:n]
 	clear(run)
 	for _, i := range s.always {
 		run[i] = true
 	}
-	if len(s.keywords) > 0 {
-		sc.lower = appendLowerASCII(sc.lower[:0], text)
-		for j, kw := range s.keywords {
-			if bytes.Contains(sc.lower, []byte(kw)) {
-				for _, i := range s.kwDets[j] {
-					run[i] = true
-				}
-			}
-		}
+	windowed := false
+	if s.index != nil {
+		windowed = s.collect(text, sc, run)
 	}
 	for i, d := range s.dets {
-		if !run[i] {
-			continue
-		}
-		sc.matches = d.Detect(sc.matches[:0], text)
-		for _, m := range sc.matches {
-			if s.filter != nil && !s.filter(m.Kind) {
+		if windowed && s.windowed[i] != nil {
+			lo, hi := sc.count[i], sc.count[i+1]
+			if lo == hi {
 				continue
 			}
-			dst = append(dst, Hit{Match: m, Det: int32(i)})
+			sc.matches = s.windowed[i].DetectHits(sc.matches[:0], text, sc.detHits[lo:hi])
+		} else if run[i] {
+			sc.matches = d.Detect(sc.matches[:0], text)
+		} else {
+			continue
 		}
+		dst = s.appendHits(dst, i, sc.matches)
+	}
+	if cap(sc.hits) > retainHits {
+		sc.hits, sc.detHits = nil, nil
 	}
 	return dst
 }
 
-func appendLowerASCII(dst, src []byte) []byte {
-	n := len(dst)
-	dst = append(dst, src...)
-	b := dst[n:]
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 32
+func (s *Set) appendHits(dst []Hit, det int, ms []Match) []Hit {
+	for _, m := range ms {
+		if s.filter != nil && !s.filter(m.Kind) {
+			continue
 		}
+		dst = append(dst, Hit{Match: m, Det: int32(det)})
 	}
 	return dst
+}
+
+// collect finds every keyword occurrence in text. Non-windowed detectors with
+// an occurrence are marked in run. It reports whether windowed detectors get
+// their occurrences: then sc.detHits[sc.count[i]:sc.count[i+1]] holds detector
+// i's. Otherwise (too many occurrences) windowed detectors with an occurrence
+// are marked in run too, to be run on the whole value.
+func (s *Set) collect(text []byte, sc *Scratch, run []bool) bool {
+	limit := max(minHitLimit, len(text)/hitLimitRatio)
+	if cap(sc.hits) == 0 {
+		sc.hits = make([]KeywordHit, 0, 256)
+	}
+	hits := sc.hits[:0]
+	pos := 0
+	for {
+		hits, pos = s.index.AppendHits(hits, text, pos)
+		if pos >= len(text) {
+			break
+		}
+		if len(hits) >= limit {
+			// Too many occurrences to keep: note who has one, then keep
+			// scanning with a fixed-size buffer only to note the rest.
+			for {
+				s.markAll(hits, run)
+				if pos >= len(text) {
+					sc.hits = hits[:0]
+					return false
+				}
+				hits, pos = s.index.AppendHits(hits[:0], text, pos)
+			}
+		}
+		hits = slices.Grow(hits, cap(hits))
+	}
+	sc.hits = hits
+	count := sc.count[:len(s.dets)+1]
+	clear(count)
+	if len(hits) == 0 {
+		return true
+	}
+	for _, h := range hits {
+		for _, o := range s.kwDets[h.Keyword] {
+			if s.windowed[o.det] != nil {
+				count[o.det+1]++
+			} else {
+				run[o.det] = true
+			}
+		}
+	}
+	for i := 1; i < len(count); i++ {
+		count[i] += count[i-1]
+	}
+	total := int(count[len(count)-1])
+	if cap(sc.detHits) < total {
+		sc.detHits = make([]KeywordHit, total, total+total/2)
+	}
+	out := sc.detHits[:total]
+	// Fill using count[d] as the cursor of detector d, then shift back.
+	for _, h := range hits {
+		for _, o := range s.kwDets[h.Keyword] {
+			if s.windowed[o.det] != nil {
+				out[count[o.det]] = KeywordHit{Pos: h.Pos, Keyword: o.local}
+				count[o.det]++
+			}
+		}
+	}
+	copy(count[1:], count[:len(count)-1])
+	count[0] = 0
+	return true
+}
+
+func (s *Set) markAll(hits []KeywordHit, run []bool) {
+	for _, h := range hits {
+		for _, o := range s.kwDets[h.Keyword] {
+			run[o.det] = true
+		}
+	}
+}
+
+// KeywordIndex finds, in one left-to-right pass, every ASCII
+// case-insensitive occurrence of a fixed set of keywords. It gates each
+// position on a hash of the next one to four case-folded bytes (one bit test
+// per keyword length class present, four bytes for every keyword of four or
+// more bytes) and verifies the few positions that pass.
+//
+// A KeywordIndex is immutable and safe for concurrent use.
+type KeywordIndex struct {
+	keywords  []string
+	classes   uint8            // bit c-1 set: some keyword has gate length c (1..4)
+	gate1     [256 / 64]uint64 // class 1: indexed by the folded byte
+	gate2     []uint64         // class 2: indexed by the two folded bytes (1<<16 bits)
+	gate3     []uint64         // class 3: hashed (1<<gateBits bits)
+	gate4     []uint64         // class 4: hashed
+	slots     []kwSlot         // open addressing on (class, exact folded gate bytes)
+	members   []int32          // keyword indexes, grouped per slot
+	maxPerPos int
+}
+
+type kwSlot struct {
+	key        uint32 // exact folded gate bytes, little-endian
+	class      uint8  // 0 = empty slot
+	start, end int32  // members[start:end]
+}
+
+const (
+	gateBits  = 16
+	gateWords = (1 << gateBits) / 64
+	gateMul   = 0x9E3779B1
+	foldBits  = 0x20202020
+)
+
+var asciiFold = func() (t [256]byte) {
+	for i := range t {
+		c := byte(i)
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		t[i] = c
+	}
+	return t
+}()
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 'A' && s[i] <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				b[j] = asciiFold[b[j]]
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func gateHash(w uint32) uint32 { return (w * gateMul) >> (32 - gateBits) }
+
+func bitSet(b []uint64, i uint32)       { b[i>>6] |= 1 << (i & 63) }
+func bitTest(b []uint64, i uint32) bool { return b[i>>6]&(1<<(i&63)) != 0 }
+
+// NewKeywordIndex compiles keywords (ASCII, compared case-insensitively; the
+// empty keyword is ignored). AppendHits reports KeywordHit.Keyword as the
+// index into keywords. The index keeps its own copy of the slice.
+func NewKeywordIndex(keywords []string) *KeywordIndex {
+	x := &KeywordIndex{keywords: make([]string, len(keywords))}
+	type group struct {
+		class uint8
+		key   uint32
+		kws   []int32
+	}
+	var groups []group
+	byKey := map[uint64]int{}
+	for i, kw := range keywords {
+		kw = lowerASCII(kw)
+		x.keywords[i] = kw
+		if kw == "" {
+			continue
+		}
+		class := uint8(min(len(kw), 4))
+		var key uint32
+		for j := int(class) - 1; j >= 0; j-- {
+			key = key<<8 | uint32(kw[j])
+		}
+		gk := uint64(class)<<32 | uint64(key)
+		g, ok := byKey[gk]
+		if !ok {
+			g = len(groups)
+			byKey[gk] = g
+			groups = append(groups, group{class: class, key: key})
+		}
+		groups[g].kws = append(groups[g].kws, int32(i))
+		x.classes |= 1 << (class - 1)
+	}
+	x.gate2 = make([]uint64, (1<<16)/64)
+	x.gate3 = make([]uint64, (1<<gateBits)/64)
+	x.gate4 = make([]uint64, (1<<gateBits)/64)
+	size := 16
+	for size < 2*len(groups) {
+		size *= 2
+	}
+	x.slots = make([]kwSlot, size)
+	for _, g := range groups {
+		w := g.key | foldBits
+		switch g.class {
+		case 1:
+			x.gate1[(w&0xFF)>>6] |= 1 << (w & 63)
+		case 2:
+			bitSet(x.gate2, w&0xFFFF)
+		case 3:
+			bitSet(x.gate3, gateHash(w&0xFFFFFF))
+		case 4:
+			bitSet(x.gate4, gateHash(w))
+			if x.classes&4 != 0 {
+				// With three-byte keywords present the scan gates on
+				// three bytes only, so four-byte prefixes go there too.
+				bitSet(x.gate3, gateHash(w&0xFFFFFF))
+			}
+		}
+		h := x.slotHash(g.class, g.key)
+		for x.slots[h].class != 0 {
+			h = (h + 1) & uint32(size-1)
+		}
+		// Longer keywords first, so hits at one position come longest first.
+		slices.SortStableFunc(g.kws, func(a, b int32) int { return len(x.keywords[b]) - len(x.keywords[a]) })
+		x.slots[h] = kwSlot{key: g.key, class: g.class, start: int32(len(x.members))}
+		x.members = append(x.members, g.kws...)
+		x.slots[h].end = int32(len(x.members))
+	}
+	// The most occurrences one position can produce: every keyword that is a
+	// prefix of the longest one matching there.
+	for _, k := range x.keywords {
+		n := 0
+		for _, p := range x.keywords {
+			if p != "" && len(p) <= len(k) && k[:len(p)] == p {
+				n++
+			}
+		}
+		x.maxPerPos = max(x.maxPerPos, n)
+	}
+	return x
+}
+
+func (x *KeywordIndex) slotHash(class uint8, key uint32) uint32 {
+	return ((key ^ uint32(class)<<29) * gateMul >> 7) & uint32(len(x.slots)-1)
+}
+
+// Keywords returns the lowercase keywords in index order. The slice must not
+// be modified.
+func (x *KeywordIndex) Keywords() []string { return x.keywords }
+
+// MaxHitsPerPos is the largest number of occurrences that can start at one
+// position (keywords that are prefixes of one another).
+func (x *KeywordIndex) MaxHitsPerPos() int { return x.maxPerPos }
+
+// AppendHits scans text from byte offset from and appends every keyword
+// occurrence that starts at or after from, in ascending Pos order, to dst. It
+// returns the extended slice and the offset at which to resume: len(text)
+// when the scan finished, or a smaller offset when dst ran out of capacity
+// (it stops before a position whose occurrences might not fit, so resuming
+// there loses and repeats nothing). It never grows a non-empty dst; given an
+// empty dst with too little capacity it grows it to MaxHitsPerPos. It does
+// not allocate otherwise and does not retain text or dst.
+func (x *KeywordIndex) AppendHits(dst []KeywordHit, text []byte, from int) ([]KeywordHit, int) {
+	if from < 0 {
+		from = 0
+	}
+	if x.maxPerPos == 0 {
+		return dst, len(text)
+	}
+	n := len(text)
+	i := from
+	g4 := (*[gateWords]uint64)(x.gate4)
+	g3 := (*[gateWords]uint64)(x.gate3)
+	g2 := (*[(1 << 16) / 64]uint64)(x.gate2)
+	g1 := &x.gate1
+	if x.classes == 1<<3 {
+		// Fast path: every keyword has four or more bytes.
+		for ; i+4 <= n; i++ {
+			h := gateHash(binary.LittleEndian.Uint32(text[i:i+4:i+4]) | foldBits)
+			if g4[h>>6]&(1<<(h&63)) == 0 {
+				continue
+			}
+			if cap(dst)-len(dst) < x.maxPerPos {
+				if len(dst) > 0 {
+					return dst, i
+				}
+				dst = slices.Grow(dst, x.maxPerPos)
+			}
+			dst = x.verify(dst, text, i, 4)
+		}
+		return dst, n
+	}
+	// One hashed gate per position: on four bytes, or on three when some
+	// keyword has exactly three (then it holds every keyword's first three).
+	gate, mask := g4, uint32(0xFFFFFFFF)
+	if x.classes&4 != 0 {
+		gate, mask = g3, 0xFFFFFF
+	}
+	small := x.classes&3 != 0
+	for ; i+4 <= n; i++ {
+		w := binary.LittleEndian.Uint32(text[i:i+4:i+4]) | foldBits
+		h := gateHash(w & mask)
+		m := gate[h>>6] >> (h & 63)
+		if small {
+			m |= g2[(w&0xFFFF)>>6]>>(w&63) | g1[(w&0xFF)>>6]>>(w&63)
+		}
+		if m&1 == 0 {
+			continue
+		}
+		if cap(dst)-len(dst) < x.maxPerPos {
+			if len(dst) > 0 {
+				return dst, i
+			}
+			dst = slices.Grow(dst, x.maxPerPos)
+		}
+		dst = x.verifyAll(dst, text, i, w)
+	}
+	// The last three positions: pad the window with zero bytes.
+	for ; i < n; i++ {
+		var w uint32
+		for j := n - 1; j >= i; j-- {
+			w = w<<8 | uint32(text[j])
+		}
+		if cap(dst)-len(dst) < x.maxPerPos {
+			if len(dst) > 0 {
+				return dst, i
+			}
+			dst = slices.Grow(dst, x.maxPerPos)
+		}
+		dst = x.verifyAll(dst, text, i, w|foldBits)
+	}
+	return dst, n
+}
+
+// verifyAll appends the occurrences at text[i:], whose next four bytes
+// (zero-padded past the end) OR 0x20 are w, for every gate class that passes.
+func (x *KeywordIndex) verifyAll(dst []KeywordHit, text []byte, i int, w uint32) []KeywordHit {
+	rest := len(text) - i
+	if h := gateHash(w); rest >= 4 && x.gate4[h>>6]&(1<<(h&63)) != 0 {
+		dst = x.verify(dst, text, i, 4)
+	}
+	if h := gateHash(w & 0xFFFFFF); rest >= 3 && x.gate3[h>>6]&(1<<(h&63)) != 0 {
+		dst = x.verify(dst, text, i, 3)
+	}
+	if rest >= 2 && bitTest(x.gate2, w&0xFFFF) {
+		dst = x.verify(dst, text, i, 2)
+	}
+	if x.gate1[(w&0xFF)>>6]&(1<<(w&63)) != 0 {
+		dst = x.verify(dst, text, i, 1)
+	}
+	return dst
+}
+
+// verify appends the keywords of gate class c that occur at text[i:]. The
+// caller guarantees i+c <= len(text).
+func (x *KeywordIndex) verify(dst []KeywordHit, text []byte, i, c int) []KeywordHit {
+	var key uint32
+	for j := c - 1; j >= 0; j-- {
+		key = key<<8 | uint32(asciiFold[text[i+j]])
+	}
+	mask := uint32(len(x.slots) - 1)
+	for h := x.slotHash(uint8(c), key); ; h = (h + 1) & mask {
+		sl := &x.slots[h]
+		if sl.class == 0 {
+			return dst
+		}
+		if sl.class != uint8(c) || sl.key != key {
+			continue
+		}
+		rest := text[i+c:]
+	members:
+		for _, k := range x.members[sl.start:sl.end] {
+			kw := x.keywords[k]
+			if len(kw)-c > len(rest) {
+				continue
+			}
+			for j := c; j < len(kw); j++ {
+				if asciiFold[rest[j-c]] != kw[j] {
+					continue members
+				}
+			}
+			dst = append(dst, KeywordHit{Pos: i, Keyword: k})
+		}
+		return dst
+	}
 }

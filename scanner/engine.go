@@ -462,16 +462,16 @@ func (emptyWriter) Close() error                                                
 
 // workerState is one worker's reusable scratch.
 type workerState struct {
-	sc     detectors.Scratch
-	hits   []detectors.Hit
-	hasher *Hasher
-	pol    *policyCache
-	spans  []span
+	sc        detectors.Scratch
+	hits      []detectors.Hit
+	hasher    *Hasher
+	pol       *policyCache
+	spans     []span
 	fields    []detectors.Field
 	text      []byte
 	sketchers []sketchFunc
 	label     []byte
-	kinds  []string
+	kinds     []string
 }
 
 type span struct {
