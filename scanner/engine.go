@@ -271,9 +271,11 @@ type job struct {
 	batch  *records.Batch
 	first  bool
 	last   bool
-	reader records.Reader // set on the first job of a file
-	closer func() error   // closes the file; set on the first job
-	err    error          // file-level read error after this batch
+	reader records.Reader      // set on the first job of a file
+	writer records.BatchWriter // clean mode, pass 2: set on the first job
+	sinks  *fileSinks
+	closer func() error // closes the file; set on the first job
+	err    error        // file-level read error after this batch
 	corpus []corpusFinding
 	res    *result
 }
@@ -361,11 +363,29 @@ func (e *engine) produce(ctx context.Context, n int, free chan *records.Batch, w
 			}
 			continue
 		}
+		// The writer exists before the first Next: readers may need to know
+		// that rows must be kept for writing.
+		var w records.BatchWriter
+		var sinks *fileSinks
+		if n == 2 && e.cfg.Mode == ModeClean {
+			if sinks, err = e.out.fileSinks(f.Rel); err != nil {
+				closer()
+				return err
+			}
+			if w, err = r.NewWriter(sinks.sinks()); err != nil {
+				closer()
+				sinks.discard()
+				return &records.FileError{File: f.Path, Err: fmt.Errorf("creating output: %w", err)}
+			}
+		}
 		first := true
 		for {
 			b, err := take()
 			if err != nil {
 				closer()
+				if sinks != nil {
+					sinks.discard()
+				}
 				return err
 			}
 			rerr := r.Next(b)
@@ -374,7 +394,7 @@ func (e *engine) produce(ctx context.Context, n int, free chan *records.Batch, w
 				j.corpus = verdictsFrom(e.verdicts[fi], b.Row)
 			}
 			if first {
-				j.reader, j.closer = r, closer
+				j.reader, j.closer, j.writer, j.sinks = r, closer, w, sinks
 			}
 			first = false
 			if rerr != nil {
@@ -828,18 +848,7 @@ func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch
 				if l, ok := j.reader.(records.FieldLister); ok {
 					fs.lister, fs.hasList = l, true
 				}
-				if n == 2 && e.cfg.Mode == ModeClean && j.err == nil {
-					sinks, err := e.out.fileSinks(f.Rel)
-					if err != nil {
-						return false, err
-					}
-					fs.sinks = sinks
-					w, err := j.reader.NewWriter(sinks.sinks())
-					if err != nil {
-						return false, &records.FileError{File: f.Path, Err: fmt.Errorf("creating output: %w", err)}
-					}
-					fs.writer = w
-				}
+				fs.sinks, fs.writer = j.sinks, j.writer
 			}
 			if j.err != nil {
 				if e.cfg.OnError != "skip" {

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/parquet-go/parquet-go"
 
@@ -51,7 +52,7 @@ func benchFile(b *testing.B, size int) (data []byte, rows int, textBytes int64) 
 		if _, err := w.Write(batch); err != nil {
 			b.Fatal(err)
 		}
-		if rows%(32*1024) == 0 {
+		if rows%(16*1024) == 0 { // row groups of 16384 rows (~10 MB)
 			if err := w.Flush(); err != nil {
 				b.Fatal(err)
 			}
@@ -79,6 +80,7 @@ func BenchmarkRead(b *testing.B) {
 		var batch records.Batch
 		var ms0, ms1 runtime.MemStats
 		runtime.ReadMemStats(&ms0)
+		cpu0 := processCPU()
 		for b.Loop() {
 			rd, err := Open(src, records.ReadOptions{})
 			if err != nil {
@@ -100,6 +102,7 @@ func BenchmarkRead(b *testing.B) {
 				b.Fatalf("read %d rows, want %d", n, rows)
 			}
 		}
+		reportCPU(b, cpu0, textBytes)
 		runtime.ReadMemStats(&ms1)
 		b.ReportMetric(float64(ms1.Mallocs-ms0.Mallocs)/float64(b.N)/float64(rows), "allocs/record")
 	})
@@ -110,6 +113,7 @@ func BenchmarkRead(b *testing.B) {
 			b.ReportAllocs()
 			var batch records.Batch
 			var dec []records.Decision
+			cpu0 := processCPU()
 			for b.Loop() {
 				rd, err := Open(src, records.ReadOptions{})
 				if err != nil {
@@ -142,6 +146,15 @@ func BenchmarkRead(b *testing.B) {
 				}
 				rd.Close()
 			}
+			reportCPU(b, cpu0, textBytes)
 		})
+	}
+}
+
+// reportCPU reports throughput per CPU-second of the whole process since
+// cpu0 (GC included), as "MB/cpu-s".
+func reportCPU(b *testing.B, cpu0 time.Duration, bytesPerOp int64) {
+	if cpu := processCPU() - cpu0; cpu0 > 0 && cpu > 0 {
+		b.ReportMetric(float64(bytesPerOp)*float64(b.N)/1e6/cpu.Seconds(), "MB/cpu-s")
 	}
 }

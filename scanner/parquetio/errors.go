@@ -55,6 +55,12 @@ type sinkError struct{ err error }
 func (e *sinkError) Error() string { return "writing output: " + e.err.Error() }
 func (e *sinkError) Unwrap() error { return e.err }
 
+// ErrUnsupported marks a well-formed Parquet file that this package cannot
+// read: an encrypted file or a compression codec parquet-go lacks (LZO, the
+// deprecated Hadoop LZ4). It is returned inside a *records.FileError and is
+// not records.ErrCorrupt.
+var ErrUnsupported = errors.New("unsupported parquet feature")
+
 // misuseError is a caller mistake (a batch from another file, an edit of a
 // value that does not exist); it says nothing about the input's integrity.
 type misuseError struct{ msg string }
@@ -71,7 +77,8 @@ func classify(err error) error {
 	var se *sourceError
 	var ke *sinkError
 	var me *misuseError
-	if errors.As(err, &se) || errors.As(err, &ke) || errors.As(err, &me) || errors.Is(err, records.ErrCorrupt) {
+	if errors.As(err, &se) || errors.As(err, &ke) || errors.As(err, &me) ||
+		errors.Is(err, records.ErrCorrupt) || errors.Is(err, ErrUnsupported) {
 		return err
 	}
 	return fmt.Errorf("%w: %w", records.ErrCorrupt, err)

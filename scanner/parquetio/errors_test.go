@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/format"
 
 	"github.com/winnow-data/winnow/scanner/records"
 )
@@ -160,4 +161,30 @@ func TestIOErrorIsNotCorrupt(t *testing.T) {
 	if !errors.Is(err, ioErr) || errors.Is(err, records.ErrCorrupt) {
 		t.Fatalf("error = %v: want the I/O error, not ErrCorrupt", err)
 	}
+}
+
+func TestUnsupportedInput(t *testing.T) {
+	good := writeDocs(t, makeDocs(4), []int{4})
+	t.Run("encrypted footer", func(t *testing.T) {
+		d := bytes.Clone(good)
+		copy(d[len(d)-4:], "PARE")
+		_, err := openBytes("enc.parquet", d, records.ReadOptions{})
+		var fe *records.FileError
+		if !errors.As(err, &fe) || fe.Where != "footer" || !errors.Is(err, ErrUnsupported) || errors.Is(err, records.ErrCorrupt) {
+			t.Fatalf("error = %v; want a footer FileError wrapping ErrUnsupported only", err)
+		}
+	})
+	t.Run("codec", func(t *testing.T) {
+		f, err := parquet.OpenFile(bytes.NewReader(good), int64(len(good)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := checkMetadata(f); err != nil {
+			t.Fatalf("valid file rejected: %v", err)
+		}
+		f.Metadata().RowGroups[0].Columns[3].MetaData.Codec = format.LZO
+		if err := checkMetadata(f); !errors.Is(err, ErrUnsupported) {
+			t.Fatalf("LZO column: %v, want ErrUnsupported", err)
+		}
+	})
 }

@@ -23,8 +23,17 @@ func fuzzSeeds(tb testing.TB) [][]byte {
 	if err := w.Close(); err != nil {
 		tb.Fatal(err)
 	}
+	var nested bytes.Buffer
+	nw := parquet.NewGenericWriter[nestedDoc](&nested, parquet.DataPageVersion(1))
+	if _, err := nw.Write(nestedDocs()); err != nil {
+		tb.Fatal(err)
+	}
+	if err := nw.Close(); err != nil {
+		tb.Fatal(err)
+	}
 	return [][]byte{
 		tiny.Bytes(),
+		nested.Bytes(),
 		writeDocs(tb, docs, []int{6}),
 		writeDocs(tb, docs, []int{2, 4}, parquet.Compression(&parquet.Snappy)),
 		writeDocs(tb, docs, []int{3, 3}, parquet.DataPageVersion(1), parquet.PageBufferSize(64)),

@@ -52,6 +52,9 @@ type reader struct {
 	gRow      int64 // rows of the current group already returned
 	nextStart int64 // file row of the next group's first row
 
+	leaves  []int  // leaf index of every scanned column
+	scratch []byte // page header checks
+
 	err        error // sticky failure
 	writerMade atomic.Bool
 }
@@ -59,9 +62,8 @@ type reader struct {
 // unit is what a Batch carries in Unit for the writer: which row group its
 // records come from and whether it is that group's last batch.
 type unit struct {
-	group      int
-	groupStart int64
-	last       bool
+	group int
+	last  bool
 }
 
 // Open returns a records.Reader over one Parquet file; the reader also
@@ -69,10 +71,12 @@ type unit struct {
 // be safe for concurrent use (the writer reads it from its own goroutine);
 // the reader never closes it.
 //
-// A damaged file (bad magic, undecodable or inconsistent footer, truncated
-// data) gives a *records.FileError with Where "footer" that wraps
-// records.ErrCorrupt. A file without scannable columns is not an error: its
-// batches carry records with no values.
+// A damaged or truncated file (bad magic, undecodable or inconsistent
+// footer) gives a *records.FileError with Where "footer" that wraps
+// records.ErrCorrupt; an encrypted file or an unsupported codec wraps
+// ErrUnsupported instead. Damage inside row groups is reported by Next. A
+// file without scannable columns is not an error: its batches carry records
+// with no values.
 func Open(src records.Source, opt records.ReadOptions) (rd records.Reader, err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -108,7 +112,9 @@ func Open(src records.Source, opt records.ReadOptions) (rd records.Reader, err e
 	}
 	r.cols = scannedLeaves(f.Root(), opt.Fields)
 	r.curs = make([]cursor, len(r.cols))
+	r.leaves = make([]int, len(r.cols))
 	for i := range r.curs {
+		r.leaves[i] = r.cols[i].leaf
 		r.curs[i].col = &r.cols[i]
 		r.curs[i].field = int32(i)
 	}
@@ -135,12 +141,19 @@ func checkMetadata(f *parquet.File) error {
 			return fmt.Errorf("row group %d: %d column chunks for %d leaf columns", i, len(rg.Columns), numLeaves)
 		}
 		for j := range rg.Columns {
+			switch codec := rg.Columns[j].MetaData.Codec; codec {
+			case format.Uncompressed, format.Snappy, format.Gzip, format.Brotli, format.Zstd, format.Lz4Raw:
+			default:
+				return fmt.Errorf("%w: compression codec %s", ErrUnsupported, codec)
+			}
+			if rg.Columns[j].CryptoMetadata.Value != nil || len(rg.Columns[j].EncryptedColumnMetadata) > 0 {
+				return fmt.Errorf("%w: encrypted column", ErrUnsupported)
+			}
 			if rg.Columns[j].MetaData.NumValues < rg.NumRows {
 				return fmt.Errorf("row group %d: column chunk %d has %d values for %d rows",
 					i, j, rg.Columns[j].MetaData.NumValues, rg.NumRows)
 			}
 		}
-		var carry uint64
 		sum, carry := bits.Add64(uint64(total), uint64(rg.NumRows), 0)
 		if carry != 0 || sum > 1<<62 {
 			return errors.New("row count overflow")
@@ -186,6 +199,9 @@ func (r *reader) Next(b *records.Batch) (err error) {
 		if p := recover(); p != nil {
 			err = r.fail(panicError(p))
 		}
+		if err != nil && err != io.EOF {
+			b.Reset() // drop a partly filled batch
+		}
 	}()
 	for r.gRow >= r.gRows {
 		if r.g+1 >= len(r.groups) {
@@ -198,6 +214,11 @@ func (r *reader) Next(b *records.Batch) (err error) {
 		r.nextStart += r.gRows
 		r.gRow = 0
 		if r.gRows > 0 {
+			var err error
+			r.scratch, err = checkChunks(r.src, r.size, &r.meta.RowGroups[r.g], r.leaves, r.scratch)
+			if err != nil {
+				return r.fail(err)
+			}
 			chunks := r.groups[r.g].ColumnChunks()
 			for i := range r.curs {
 				r.curs[i].reset(chunks[r.cols[i].leaf].Pages())
@@ -249,7 +270,7 @@ func (r *reader) Next(b *records.Batch) (err error) {
 		u = new(unit)
 		b.Unit = u
 	}
-	u.group, u.groupStart, u.last = r.g, r.gStart, r.gRow == r.gRows
+	u.group, u.last = r.g, r.gRow == r.gRows
 
 	if u.last {
 		for i := range r.curs {

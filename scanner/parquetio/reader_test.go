@@ -1,6 +1,7 @@
 package parquetio
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"reflect"
@@ -245,5 +246,115 @@ func TestEmptyFile(t *testing.T) {
 	var b records.Batch
 	if err := rd.Next(&b); !errors.Is(err, io.EOF) || b.N != 0 {
 		t.Fatalf("Next = %v, N=%d; want EOF", err, b.N)
+	}
+}
+
+type nestedInner struct {
+	Links []string `parquet:"links,list"`
+	Note  *string  `parquet:"note,optional"`
+}
+
+// nestedDoc has a list of lists, an optional struct holding a list, and a
+// bare repeated struct, so values sit at many repetition and definition
+// levels.
+type nestedDoc struct {
+	Matrix [][]string    `parquet:"matrix,list"`
+	Opt    *nestedInner  `parquet:"opt,optional"`
+	Items  []nestedInner `parquet:"items"`
+}
+
+func nestedDocs() []nestedDoc {
+	n := "note"
+	return []nestedDoc{
+		{Matrix: [][]string{{"a", "b"}, {}, {"c"}}, Opt: &nestedInner{Links: []string{"l1"}, Note: &n},
+			Items: []nestedInner{{Links: []string{"x", "y"}}, {Note: &n}}},
+		{},
+		{Matrix: [][]string{{}}, Opt: &nestedInner{}, Items: []nestedInner{{}}},
+		{Matrix: [][]string{{"d"}}, Items: []nestedInner{{Links: []string{"z"}}}},
+	}
+}
+
+func TestNestedAttribution(t *testing.T) {
+	var buf strings.Builder
+	w := parquet.NewGenericWriter[nestedDoc](&buf)
+	if _, err := w.Write(nestedDocs()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	path := saveFile(t, []byte(buf.String()))
+	for _, batchRows := range []int{1, 2, 100} {
+		rd := openPath(t, path, records.ReadOptions{BatchRows: batchRows})
+		wantFields := []string{"matrix", "opt.links", "opt.note", "items.links", "items.note"}
+		if got := rd.ScannedFields(); !slices.Equal(got, wantFields) {
+			t.Fatalf("ScannedFields = %q, want %q", got, wantFields)
+		}
+		got, _ := readAll(t, rd)
+		want := []fieldValue{
+			{0, "matrix", "a"}, {0, "matrix", "b"}, {0, "matrix", "c"},
+			{0, "opt.links", "l1"}, {0, "opt.note", "note"},
+			{0, "items.links", "x"}, {0, "items.links", "y"}, {0, "items.note", "note"},
+			{3, "matrix", "d"}, {3, "items.links", "z"},
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("batch rows %d:\n got %v\nwant %v", batchRows, got, want)
+		}
+	}
+}
+
+// legacyList is a LIST-annotated group with an arbitrary inner layout, to
+// build the two-level lists of older writers that parquet-go does not emit.
+type legacyList struct{ parquet.Node }
+
+func (legacyList) Type() parquet.Type { return parquet.List(parquet.String()).Type() }
+
+func TestLegacyListNames(t *testing.T) {
+	str := parquet.String()
+	schema := parquet.NewSchema("legacy", parquet.Group{
+		// Two-level list of primitives: the repeated leaf is the element.
+		"a_prim": legacyList{parquet.Group{"item": parquet.Repeated(str)}},
+		// Two-level list whose element struct is named "array".
+		"b_array": legacyList{parquet.Group{"array": parquet.Repeated(parquet.Group{"text": str})}},
+		// Two-level list whose element struct is named <list>_tuple.
+		"c_tuple": legacyList{parquet.Group{"c_tuple_tuple": parquet.Repeated(parquet.Group{"text": str})}},
+		// Two-level list with a multi-field element struct.
+		"d_multi": legacyList{parquet.Group{"rec": parquet.Repeated(parquet.Group{"k": str, "v": str})}},
+		// Standard three-level list.
+		"e_std": parquet.List(parquet.Group{"text": str}),
+	})
+	var buf bytes.Buffer
+	w := parquet.NewWriter(&buf, schema)
+	row := parquet.Row{
+		parquet.ByteArrayValue([]byte("p1")).Level(0, 1, 0),
+		parquet.ByteArrayValue([]byte("p2")).Level(1, 1, 0),
+		parquet.ByteArrayValue([]byte("b")).Level(0, 1, 1),
+		parquet.ByteArrayValue([]byte("c")).Level(0, 1, 2),
+		parquet.ByteArrayValue([]byte("k")).Level(0, 1, 3),
+		parquet.ByteArrayValue([]byte("v")).Level(0, 1, 4),
+		parquet.ByteArrayValue([]byte("e")).Level(0, 1, 5),
+	}
+	if _, err := w.WriteRows([]parquet.Row{row}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := openBytes("legacy.parquet", buf.Bytes(), records.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := rd.(records.FieldLister).ScannedFields()
+	want := []string{"a_prim", "b_array.text", "c_tuple.text", "d_multi.k", "d_multi.v", "e_std.text"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ScannedFields = %q, want %q\nschema: %v", got, want, schema)
+	}
+	vals, _ := readAll(t, rd)
+	wantVals := []fieldValue{
+		{0, "a_prim", "p1"}, {0, "a_prim", "p2"}, {0, "b_array.text", "b"}, {0, "c_tuple.text", "c"},
+		{0, "d_multi.k", "k"}, {0, "d_multi.v", "v"}, {0, "e_std.text", "e"},
+	}
+	if !reflect.DeepEqual(vals, wantVals) {
+		t.Fatalf("values = %v, want %v", vals, wantVals)
 	}
 }

@@ -142,37 +142,39 @@ func scannable(c *parquet.Column) bool {
 	return true
 }
 
-// quarantineRoot is the root group of the quarantine schema: the input's
-// top-level fields in their original order followed by the required string
-// column ReasonColumn. (parquet.Group sorts its fields by name, so it cannot
-// be used to keep the input order.)
-type quarantineRoot struct {
-	parquet.Node // the input root, for the group's type and repetition
-	fields       []parquet.Field
-}
-
-func newQuarantineRoot(input parquet.Node, reason parquet.Node) *quarantineRoot {
+// newQuarantineRoot returns the root group of the quarantine schema: the
+// fields of input, in their original order, followed by the column
+// ReasonColumn of type reason. (parquet.Group sorts its fields by name, so
+// it cannot keep the input order.)
+func newQuarantineRoot(input parquet.Node, reason parquet.Node) *groupNode {
 	in := input.Fields()
 	fields := make([]parquet.Field, 0, len(in)+1)
 	fields = append(fields, in...)
 	fields = append(fields, namedField{Node: reason, name: ReasonColumn})
-	return &quarantineRoot{Node: input, fields: fields}
+	return &groupNode{Node: input, fields: fields}
 }
 
-// Fields returns the input fields followed by the reason field.
-func (q *quarantineRoot) Fields() []parquet.Field { return q.fields }
+// groupNode is a root group with its own list of fields; the embedded node
+// provides the group's type and repetition.
+type groupNode struct {
+	parquet.Node
+	fields []parquet.Field
+}
 
-// String returns the schema in parquet's text notation.
-func (q *quarantineRoot) String() string { return parquet.NewSchema("quarantine", q).String() }
+// Fields returns the group's fields in order.
+func (g *groupNode) Fields() []parquet.Field { return g.fields }
 
-// GoType returns a struct type with one field per column; it is not used by
-// the row-based writer but completes the parquet.Node contract.
-func (q *quarantineRoot) GoType() reflect.Type {
-	g := make(parquet.Group, len(q.fields))
-	for _, f := range q.fields {
-		g[f.Name()] = f
+// String returns the group in parquet's schema notation.
+func (g *groupNode) String() string { return parquet.NewSchema("schema", g).String() }
+
+// GoType returns a struct type with one field per group field; the
+// row-based writer does not use it, but it completes parquet.Node.
+func (g *groupNode) GoType() reflect.Type {
+	m := make(parquet.Group, len(g.fields))
+	for _, f := range g.fields {
+		m[f.Name()] = f
 	}
-	return g.GoType()
+	return m.GoType()
 }
 
 // namedField gives a node a name in its parent group.

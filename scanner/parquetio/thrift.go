@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/parquet-go/parquet-go/format"
 )
 
 // parquet-go's thrift decoder sizes lists from their headers before reading
@@ -42,12 +44,15 @@ const (
 type thriftWalker struct {
 	b []byte
 	i int
+	// pageSize is the top-level i32 field 3 of the walked struct: the
+	// compressed_page_size of a PageHeader; -1 if absent.
+	pageSize int64
 }
 
 // checkThrift validates the struct at the start of b and returns its length
 // in bytes (b may hold more after it).
 func checkThrift(b []byte) (int, error) {
-	w := thriftWalker{b: b}
+	w := thriftWalker{b: b, pageSize: -1}
 	if err := w.structBody(0); err != nil {
 		return 0, fmt.Errorf("invalid thrift metadata at byte %d: %w", w.i, err)
 	}
@@ -90,6 +95,7 @@ func (w *thriftWalker) structBody(depth int) error {
 	if depth > maxThriftDepth {
 		return errors.New("thrift: nesting too deep")
 	}
+	id := int64(0)
 	for {
 		h, err := w.byte()
 		if err != nil {
@@ -99,13 +105,25 @@ func (w *thriftWalker) structBody(depth int) error {
 		if typ == tStop {
 			return nil
 		}
-		if h>>4 == 0 { // long form: explicit zigzag i16 field id
-			if _, err := w.uvarint(); err != nil {
+		if delta := h >> 4; delta != 0 {
+			id += int64(delta)
+		} else { // long form: explicit zigzag i16 field id
+			v, err := w.uvarint()
+			if err != nil {
 				return err
 			}
+			id = unzigzag(v)
 		}
 		if typ == tTrue || typ == tFalse {
 			continue // the value is the type
+		}
+		if depth == 0 && id == 3 && typ == tI32 {
+			v, err := w.uvarint()
+			if err != nil {
+				return err
+			}
+			w.pageSize = unzigzag(v)
+			continue
 		}
 		if err := w.value(typ, depth); err != nil {
 			return err
@@ -177,6 +195,80 @@ func (w *thriftWalker) value(typ byte, depth int) error {
 	return fmt.Errorf("thrift: unknown type %d", typ)
 }
 
+func unzigzag(v uint64) int64 { return int64(v>>1) ^ -int64(v&1) }
+
+// checkPages walks the page headers of the column chunk at [start, end) and
+// rejects any header that is not well-formed Thrift or whose lengths
+// (binary fields, compressed page size) run past the chunk, so that
+// parquet-go never sizes a buffer from a length the file cannot back. It
+// reads each header with one small ReadAt; buf is a reusable scratch buffer
+// and the grown buffer is returned.
+func checkPages(r io.ReaderAt, start, end int64, buf []byte) ([]byte, error) {
+	const window = 1 << 10
+	for off := start; off < end; {
+		n := min(end-off, window)
+		for {
+			buf = append(buf[:0], make([]byte, n)...)
+			if _, err := r.ReadAt(buf, off); err != nil && err != io.EOF {
+				return buf, err
+			}
+			w := thriftWalker{b: buf, pageSize: -1}
+			err := w.structBody(0)
+			if errors.Is(err, errThriftTruncated) || errors.Is(err, io.ErrUnexpectedEOF) {
+				if n < end-off { // the header may be longer than the window
+					n = min(end-off, 8*n)
+					continue
+				}
+			}
+			if err != nil {
+				return buf, fmt.Errorf("page header at offset %d: %w", off, err)
+			}
+			if w.pageSize < 0 || w.pageSize > end-off-int64(w.i) {
+				return buf, fmt.Errorf("page at offset %d: size %d exceeds its column chunk", off, w.pageSize)
+			}
+			off += int64(w.i) + w.pageSize
+			break
+		}
+	}
+	return buf, nil
+}
+
+// checkChunks runs checkPages over the column chunks of row group rg whose
+// leaf indexes are listed in leaves (every chunk when leaves is nil).
+func checkChunks(r io.ReaderAt, size int64, rg *format.RowGroup, leaves []int, buf []byte) ([]byte, error) {
+	check := func(c int) error {
+		md := &rg.Columns[c].MetaData
+		start := md.DataPageOffset
+		if md.DictionaryPageOffset != 0 {
+			start = md.DictionaryPageOffset
+		}
+		n := md.TotalCompressedSize
+		if start < 4 || n < 0 || n > size || start > size-n {
+			return fmt.Errorf("column chunk %d [%d,+%d) outside the file", c, start, n)
+		}
+		var err error
+		buf, err = checkPages(r, start, start+n, buf)
+		if err != nil {
+			return fmt.Errorf("column chunk %d: %w", c, err)
+		}
+		return nil
+	}
+	if leaves == nil {
+		for c := range rg.Columns {
+			if err := check(c); err != nil {
+				return buf, err
+			}
+		}
+		return buf, nil
+	}
+	for _, c := range leaves {
+		if err := check(c); err != nil {
+			return buf, err
+		}
+	}
+	return buf, nil
+}
+
 // checkFooter validates the Thrift structure of a plaintext Parquet footer
 // before parquet-go decodes it. Files that do not end in "PAR1" are left to
 // parquet-go, which rejects or decrypts them itself.
@@ -188,8 +280,12 @@ func checkFooter(r io.ReaderAt, size int64) error {
 	if _, err := r.ReadAt(tail[:], size-8); err != nil {
 		return fmt.Errorf("reading footer: %w", err)
 	}
-	if string(tail[4:]) != "PAR1" {
-		return nil
+	switch string(tail[4:]) {
+	case "PAR1":
+	case "PARE":
+		return fmt.Errorf("%w: encrypted file", ErrUnsupported)
+	default:
+		return nil // parquet-go reports the bad magic
 	}
 	n := int64(binary.LittleEndian.Uint32(tail[:4]))
 	if n > size-12 {

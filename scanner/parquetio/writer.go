@@ -36,22 +36,24 @@ const arrowSchemaKey = "ARROW:schema"
 // column chunks verbatim when the input's encodings and data page version
 // allow it and re-encodes column by column otherwise.
 //
-// Memory: one batch of decoded rows (all columns), plus what parquet.Writer
-// buffers for the output row group being built (its encoded, compressed
-// pages: about one input row group), and the same for the quarantine.
+// Before parquet-go decodes a row group's pages here, their headers are
+// checked (see checkPages), as the reader does for the scanned columns.
+//
+// Memory: one batch of decoded rows (all columns, about BatchBytes of text
+// plus the other columns), plus what parquet.Writer buffers for the output
+// row group being built (its encoded, compressed pages: about one input row
+// group), and the same for the quarantine.
 type batchWriter struct {
 	name        string
-	file        *parquet.File
 	groups      []parquet.RowGroup
 	groupStarts []int64 // file row of each group's first row
 	cols        []leafInfo
 	numLeaves   int
 	out         records.Sinks
 
-	data      *parquet.Writer
-	quar      *parquet.Writer
-	quarOpts  []parquet.WriterOption
-	quarSinks *sinkWriter
+	data     *parquet.Writer
+	quar     *parquet.Writer
+	quarOpts []parquet.WriterOption
 
 	// Row source for rewritten batches.
 	rows      parquet.Rows
@@ -68,6 +70,12 @@ type batchWriter struct {
 	drop      []parquet.Row
 	reasons   []byte
 	reasonOff []int
+
+	src     io.ReaderAt
+	size    int64
+	meta    *format.FileMetaData
+	checked int    // the last row group whose page headers were checked
+	scratch []byte // page header checks
 
 	err    error // sticky
 	closed bool
@@ -111,13 +119,16 @@ func (r *reader) NewWriter(out records.Sinks) (bw records.BatchWriter, err error
 
 	w := &batchWriter{
 		name:      r.name,
-		file:      r.file,
 		groups:    r.groups,
 		cols:      r.cols,
 		numLeaves: len(schema.Columns()),
 		out:       out,
 		rowsGroup: -1,
 		g:         -1,
+		src:       r.src,
+		size:      r.size,
+		meta:      r.meta,
+		checked:   -1,
 	}
 	w.groupStarts = make([]int64, len(r.groups)+1)
 	for i, g := range r.groups {
@@ -208,6 +219,9 @@ func (w *batchWriter) WriteBatch(b *records.Batch, dec []records.Decision, edits
 			err = w.fail(panicError(p))
 		}
 	}()
+	if b.N == 0 {
+		return nil // e.g. the empty batch that comes with io.EOF
+	}
 	u, ok := b.Unit.(*unit)
 	if !ok {
 		return fmt.Errorf("%s: parquet: batch was not produced by a parquet reader", w.name)
@@ -237,6 +251,9 @@ func (w *batchWriter) WriteBatch(b *records.Batch, dec []records.Decision, edits
 		w.gDone = b.Row + int64(b.N)
 		if u.last && w.gDone == w.groupStarts[g+1] {
 			// Every record of the row group is kept unchanged.
+			if err := w.checkGroup(g); err != nil {
+				return w.fail(err)
+			}
 			if _, err := w.data.WriteRowGroup(w.groups[g]); err != nil {
 				return w.fail(err)
 			}
@@ -322,6 +339,9 @@ func (w *batchWriter) endGroup() error {
 // The rows alias decoded pages and w.buf; they are valid until the next call.
 func (w *batchWriter) readRows(g int, start int64, n int) ([]parquet.Row, error) {
 	if w.rows == nil || w.rowsGroup != g {
+		if err := w.checkGroup(g); err != nil {
+			return nil, err
+		}
 		if w.rows != nil {
 			w.rows.Close()
 		}
@@ -358,6 +378,21 @@ func (w *batchWriter) readRows(g int, start int64, n int) ([]parquet.Row, error)
 	}
 	w.rowsPos += int64(n)
 	return buf, nil
+}
+
+// checkGroup validates the page headers of every column chunk of group g
+// before parquet-go decodes them (see checkPages); each group is checked
+// once.
+func (w *batchWriter) checkGroup(g int) error {
+	if w.checked == g {
+		return nil
+	}
+	var err error
+	w.scratch, err = checkChunks(w.src, w.size, &w.meta.RowGroups[g], nil, w.scratch)
+	if err == nil {
+		w.checked = g
+	}
+	return err
 }
 
 // rewrite writes b's records through the row path.

@@ -38,7 +38,7 @@ func identityEdits(_ *testing.T, b *records.Batch) ([]records.Decision, []record
 // sinks records what the writer wrote and how often the quarantine was
 // opened.
 type sinks struct {
-	data, quar  bytes.Buffer
+	data, quar bytes.Buffer
 	quarOpened int
 }
 
@@ -516,5 +516,126 @@ func TestCleanRowGroupsAreCopied(t *testing.T) {
 			gotRows, _ := readRows(t, s.data.Bytes())
 			sameRows(t, gotRows, wantRows)
 		})
+	}
+}
+
+// TestConcurrentReadWrite runs Next and WriteBatch on different goroutines,
+// as the engine does, with batches recycled between them; run it with -race.
+func TestConcurrentReadWrite(t *testing.T) {
+	docs := makeDocs(40)
+	in := writeDocs(t, docs, []int{10, 20, 10}, parquet.Compression(&parquet.Snappy))
+	path := saveFile(t, in)
+	drops := map[int64]string{3: "a", 25: "b"}
+	changes := []change{{12, "text", docs[12].Text, "x"}}
+	pol := editPolicy(changes, drops)
+
+	serial := runClean(t, path, records.ReadOptions{BatchRows: 4}, pol)
+
+	rd := openPath(t, path, records.ReadOptions{BatchRows: 4})
+	var data, quar bytes.Buffer
+	w, err := rd.NewWriter(records.Sinks{Data: &data, Quarantine: func() (io.Writer, error) { return &quar, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := make(chan *records.Batch, 3)
+	for range 3 {
+		free <- new(records.Batch)
+	}
+	full := make(chan *records.Batch)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(full)
+		for {
+			b := <-free
+			err := rd.Next(b)
+			if err == io.EOF {
+				readErr <- nil
+				return
+			}
+			if err != nil {
+				readErr <- err
+				return
+			}
+			full <- b
+		}
+	}()
+	for b := range full {
+		dec, edits := pol(t, b)
+		if err := w.WriteBatch(b, dec, edits); err != nil {
+			t.Fatal(err)
+		}
+		free <- b
+	}
+	if err := <-readErr; err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(data.Bytes(), serial.data.Bytes()) || !bytes.Equal(quar.Bytes(), serial.quar.Bytes()) {
+		t.Fatal("concurrent output differs from the serial run")
+	}
+}
+
+func TestNestedEdits(t *testing.T) {
+	var in bytes.Buffer
+	w := parquet.NewGenericWriter[nestedDoc](&in)
+	if _, err := w.Write(nestedDocs()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	changes := []change{
+		{0, "matrix", "c", "C"},
+		{0, "matrix", "b", "B"},
+		{0, "items.links", "y", "Y"},
+		{0, "items.note", "note", "N"},
+		{3, "items.links", "z", ""},
+	}
+	s := runClean(t, saveFile(t, in.Bytes()), records.ReadOptions{BatchRows: 2}, editPolicy(changes, map[int64]string{2: "drop"}))
+
+	want := nestedDocs()
+	want[0].Matrix[0][1], want[0].Matrix[2][0] = "B", "C"
+	want[0].Items[0].Links[1] = "Y"
+	n := "N"
+	want[0].Items[1].Note = &n
+	want[3].Items[0].Links[0] = ""
+	want = append(want[:2], want[3])
+	var exp bytes.Buffer
+	ew := parquet.NewGenericWriter[nestedDoc](&exp)
+	if _, err := ew.Write(want); err != nil {
+		t.Fatal(err)
+	}
+	if err := ew.Close(); err != nil {
+		t.Fatal(err)
+	}
+	gotRows, _ := readRows(t, s.data.Bytes())
+	wantRows, _ := readRows(t, exp.Bytes())
+	sameRows(t, gotRows, wantRows)
+}
+
+// TestNoTraceOfRemovedValues checks that a redacted value and a dropped row
+// leave no bytes in the data output, including the column statistics and
+// page index (written uncompressed so a leak would show verbatim). Row 4's
+// text is its group's maximum and row 0's its minimum, so statistics copied
+// from the input would leak them.
+func TestNoTraceOfRemovedValues(t *testing.T) {
+	docs := makeDocs(10)
+	in := writeDocs(t, docs, []int{5, 5})
+	for _, secret := range []string{"user4@example.com", "user0@example.com"} {
+		if !bytes.Contains(in, []byte(secret)) {
+			t.Fatalf("fixture does not contain %q verbatim", secret)
+		}
+	}
+	changes := []change{{4, "text", docs[4].Text, "document 4 body with mail [EMAIL]"}}
+	s := runClean(t, saveFile(t, in), records.ReadOptions{BatchRows: 2}, editPolicy(changes, map[int64]string{0: "pii.email"}))
+	for _, secret := range []string{"user4@example.com", "user0@example.com"} {
+		if bytes.Contains(s.data.Bytes(), []byte(secret)) {
+			t.Errorf("data output still contains %q", secret)
+		}
+	}
+	if !bytes.Contains(s.quar.Bytes(), []byte("user0@example.com")) {
+		t.Error("quarantine lacks the dropped row")
 	}
 }
