@@ -12,9 +12,9 @@ type Hit struct {
 	Det int32
 }
 
-// Set is a registry compiled for scanning: one pass of a keyword automaton
-// over each value finds every keyword occurrence of every detector at once
-// and decides which detectors run. Windowed detectors receive the
+// Set is a registry compiled for scanning: one pass of a KeywordIndex over
+// each value finds every keyword occurrence of every detector at once and
+// decides which detectors run. Windowed detectors receive the
 // occurrences; other Prefiltered detectors run on the whole value when one of
 // their keywords occurs; detectors without keywords always run.
 //
@@ -106,8 +106,8 @@ type Scratch struct {
 // grew past retainHits are released after the call.
 const (
 	minHitLimit   = 1 << 15
-	hitLimitRatio = 256 // at most one stored occurrence per this many bytes, above minHitLimit
-	retainHits    = 1 << 16
+	hitLimitRatio = 32 // at most one stored occurrence per this many bytes, above minHitLimit
+	retainHits    = 1 << 18
 )
 
 // Detect runs the prefilter over text, then every detector it selects, and
@@ -406,32 +406,43 @@ func (x *KeywordIndex) AppendHits(dst []KeywordHit, text []byte, from int) ([]Ke
 	}
 	n := len(text)
 	i := from
-	g4 := (*[gateWords]uint64)(x.gate4)
-	g3 := (*[gateWords]uint64)(x.gate3)
 	g2 := (*[(1 << 16) / 64]uint64)(x.gate2)
 	g1 := &x.gate1
-	if x.classes == 1<<3 {
-		// Fast path: every keyword has four or more bytes.
-		for ; i+4 <= n; i++ {
-			h := gateHash(binary.LittleEndian.Uint32(text[i:i+4:i+4]) | foldBits)
-			if g4[h>>6]&(1<<(h&63)) == 0 {
-				continue
-			}
-			if cap(dst)-len(dst) < x.maxPerPos {
-				if len(dst) > 0 {
-					return dst, i
-				}
-				dst = slices.Grow(dst, x.maxPerPos)
-			}
-			dst = x.verify(dst, text, i, 4)
-		}
-		return dst, n
-	}
 	// One hashed gate per position: on four bytes, or on three when some
 	// keyword has exactly three (then it holds every keyword's first three).
-	gate, mask := g4, uint32(0xFFFFFFFF)
+	gate, mask := (*[gateWords]uint64)(x.gate4), uint32(0xFFFFFFFF)
 	if x.classes&4 != 0 {
-		gate, mask = g3, 0xFFFFFF
+		gate, mask = (*[gateWords]uint64)(x.gate3), 0xFFFFFF
+	}
+	if x.classes&3 == 0 {
+		// Fast path: no keyword shorter than three bytes. Four positions
+		// per step from one 8-byte load; only a step whose gate passes is
+		// looked at position by position.
+		for i+8 <= n {
+			v := binary.LittleEndian.Uint64(text[i:i+8:i+8]) | foldBits<<32 | foldBits
+			h0 := gateHash(uint32(v) & mask)
+			h1 := gateHash(uint32(v>>8) & mask)
+			h2 := gateHash(uint32(v>>16) & mask)
+			h3 := gateHash(uint32(v>>24) & mask)
+			m := gate[h0>>6]>>(h0&63) | gate[h1>>6]>>(h1&63) | gate[h2>>6]>>(h2&63) | gate[h3>>6]>>(h3&63)
+			if m&1 == 0 {
+				i += 4
+				continue
+			}
+			for end := i + 4; i < end; i++ {
+				w := binary.LittleEndian.Uint32(text[i:i+4:i+4]) | foldBits
+				if h := gateHash(w & mask); gate[h>>6]&(1<<(h&63)) == 0 {
+					continue
+				}
+				if cap(dst)-len(dst) < x.maxPerPos {
+					if len(dst) > 0 {
+						return dst, i
+					}
+					dst = slices.Grow(dst, x.maxPerPos)
+				}
+				dst = x.verifyAll(dst, text, i, w)
+			}
+		}
 	}
 	small := x.classes&3 != 0
 	for ; i+4 <= n; i++ {

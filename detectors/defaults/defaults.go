@@ -4,19 +4,28 @@
 package defaults
 
 import (
+	"fmt"
+
 	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/detectors/secrets"
 )
 
 // Options configures every built-in detector family. Start from
-// DefaultOptions.
-type Options struct{}
+// DefaultOptions; a config file's "detectors.<family>" tables overlay it.
+type Options struct {
+	Secrets secrets.Options `yaml:"secrets" json:"secrets"`
+}
 
 // DefaultOptions returns the documented defaults of every family.
-func DefaultOptions() Options { return Options{} }
+func DefaultOptions() Options {
+	return Options{
+		Secrets: secrets.DefaultOptions(),
+	}
+}
 
-// Families lists the detector families a config file may configure under
+// families lists the detector families a config file may configure under
 // "detectors".
-var families = []string{}
+var families = []string{"secrets"}
 
 // ConfigSource is a parsed config file able to decode per-family options
 // (scanner.FileConfig implements it).
@@ -31,12 +40,27 @@ func ApplyConfig(src ConfigSource, opt *Options) error {
 	if src == nil {
 		return nil
 	}
-	return src.CheckFamilies(families)
+	if err := src.CheckFamilies(families); err != nil {
+		return err
+	}
+	if err := src.DecodeDetectors("secrets", &opt.Secrets); err != nil {
+		return err
+	}
+	return opt.Validate()
+}
+
+// Validate reports every invalid option at once.
+func (o Options) Validate() error {
+	if err := o.Secrets.Validate(); err != nil {
+		return fmt.Errorf("detectors.secrets: %w", err)
+	}
+	return nil
 }
 
 // Registry returns a fresh registry of all per-record detectors.
 func Registry(opt Options) (*detectors.Registry, error) {
 	var ds []detectors.Detector
+	ds = append(ds, secrets.Detectors(opt.Secrets)...)
 	return detectors.NewRegistry(ds...)
 }
 
