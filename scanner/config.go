@@ -60,6 +60,8 @@ type Config struct {
 	Registry *detectors.Registry
 	// Corpus returns fresh corpus-level detectors for one run; nil for none.
 	Corpus func() []detectors.CorpusDetector
+	// Dedupe configures duplicate detection; enabled by default.
+	Dedupe DedupeConfig
 	// Fake produces format-preserving surrogates for the fake operator; nil
 	// falls back to the hash operator.
 	Fake func(dst []byte, kind string, value, key []byte) []byte

@@ -27,6 +27,9 @@ type recordView struct {
 	fields []detectors.Field
 	// text is the record's scanned values joined by "\n".
 	text []byte
+	// score returns the numeric value of a field (keep policies); NaN when
+	// absent. Nil when the format cannot look fields up.
+	score func(path []byte) float64
 }
 
 type sketchFunc func(dst []byte, rec *recordView) []byte
@@ -36,6 +39,13 @@ type corpusHit struct {
 	rec detectors.RecordRef
 	corpusFinding
 }
+
+// committer is an optional corpusStage capability run after the outputs
+// were published (the dedupe index update).
+type committer interface{ commit() error }
+
+// closer is an optional corpusStage capability releasing temporary files.
+type closer interface{ close() error }
 
 // detectorStage adapts a detectors.CorpusDetector.
 type detectorStage struct{ d detectors.CorpusDetector }

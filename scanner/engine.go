@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path"
 	"sort"
@@ -35,7 +36,7 @@ const (
 // EngineKinds returns the kinds the engine reports itself (input problems,
 // duplicates), for listings such as `winnow detectors`.
 func EngineKinds() []detectors.Kind {
-	return append([]detectors.Kind(nil), InputKinds...)
+	return append(append([]detectors.Kind(nil), InputKinds...), DupKinds...)
 }
 
 func validGlob(p string) bool { _, err := path.Match(p, ""); return err == nil }
@@ -85,6 +86,10 @@ type engine struct {
 
 	bytesRead atomic.Int64
 	records   atomic.Int64
+
+	digestOnce sync.Once
+	digests    []string
+	digestErr  error
 }
 
 // corpusFinding is a document- or span-level finding decided at corpus level.
@@ -98,6 +103,7 @@ type corpusFinding struct {
 	cluster    string
 	kept       *detectors.RecordRef
 	similarity float64
+	detail     string
 }
 
 func newEngine(cfg Config) (*engine, error) {
@@ -133,13 +139,21 @@ func newEngine(cfg Config) (*engine, error) {
 	return e, nil
 }
 
-func (e *engine) newCorpus() {
-	e.corpus = nil
+// newCorpus builds fresh corpus stages for a pass-1 attempt.
+func (e *engine) newCorpus() error {
+	e.closeCorpus()
 	var stages []corpusStage
 	if e.cfg.Corpus != nil {
 		for _, c := range e.cfg.Corpus() {
 			stages = append(stages, detectorStage{c})
 		}
+	}
+	if !e.cfg.Dedupe.Disabled && (detectors.MatchKind(e.cfg.Kinds, "dup.exact") || detectors.MatchKind(e.cfg.Kinds, "dup.near")) {
+		d, err := newDedupeStage(e.cfg.Dedupe, e.files, e.inputDigests, e.out.tmpDir(), e.cfg.Mode)
+		if err != nil {
+			return err
+		}
+		stages = append(stages, d)
 	}
 	if e.cfg.extraStages != nil {
 		stages = append(stages, e.cfg.extraStages()...)
@@ -156,6 +170,17 @@ func (e *engine) newCorpus() {
 			e.corpus = append(e.corpus, c)
 		}
 	}
+	return nil
+}
+
+// closeCorpus releases the corpus stages' temporary files.
+func (e *engine) closeCorpus() {
+	for _, c := range e.corpus {
+		if cl, ok := c.(closer); ok {
+			cl.close()
+		}
+	}
+	e.corpus = nil
 }
 
 func (e *engine) run(ctx context.Context) (*Result, error) {
@@ -171,7 +196,10 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	stopProgress := e.startProgress()
 	defer stopProgress()
 
-	e.newCorpus()
+	if err := e.newCorpus(); err != nil {
+		return nil, err
+	}
+	defer e.closeCorpus()
 	if len(e.corpus) > 0 {
 		t := time.Now()
 		for {
@@ -182,7 +210,10 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			if !retry {
 				break
 			}
-			e.newCorpus() // a file failed with --on-error skip: start over without it
+			// A file failed with --on-error skip: start over without it.
+			if err := e.newCorpus(); err != nil {
+				return nil, err
+			}
 		}
 		if err := e.reduce(); err != nil {
 			return nil, err
@@ -197,6 +228,13 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	e.finishReport()
 	if err := out.commit(e.report); err != nil {
 		return nil, err
+	}
+	for _, c := range e.corpus {
+		if cm, ok := c.(committer); ok {
+			if err := cm.commit(); err != nil {
+				return nil, err
+			}
+		}
 	}
 	stopProgress()
 	e.stats.End = time.Now()
@@ -271,8 +309,9 @@ type job struct {
 	batch  *records.Batch
 	first  bool
 	last   bool
-	reader records.Reader      // set on the first job of a file
-	writer records.BatchWriter // clean mode, pass 2: set on the first job
+	reader records.Reader       // set on the first job of a file
+	writer records.BatchWriter  // clean mode, pass 2: set on the first job
+	scalar records.ScalarReader // the file's reader, if it can look fields up
 	sinks  *fileSinks
 	closer func() error // closes the file; set on the first job
 	err    error        // file-level read error after this batch
@@ -390,6 +429,7 @@ func (e *engine) produce(ctx context.Context, n int, free chan *records.Batch, w
 			}
 			rerr := r.Next(b)
 			j := &job{file: fi, batch: b, first: first}
+			j.scalar, _ = r.(records.ScalarReader)
 			if n == 2 {
 				j.corpus = verdictsFrom(e.verdicts[fi], b.Row)
 			}
@@ -556,7 +596,18 @@ func (e *engine) sketch(ws *workerState, j *job) {
 	v := 0
 	nv := b.NumValues()
 	var rv recordView
+	var cur int
+	if j.scalar != nil {
+		rv.score = func(path []byte) float64 {
+			raw, ok := j.scalar.Scalar(b, cur, path)
+			if !ok {
+				return math.NaN()
+			}
+			return parseScore(raw)
+		}
+	}
 	for r := 0; r < b.N; r++ {
+		cur = r
 		ws.fields = ws.fields[:0]
 		ws.text = ws.text[:0]
 		for v < nv && int(b.ValueRec[v]) == r {
@@ -646,6 +697,9 @@ func (e *engine) detect(ws *workerState, j *job) {
 				Kind: c.kind, Detector: c.detector, Confidence: c.confidence}
 			if c.cluster != "" {
 				fr.Cluster = strPtr(c.cluster)
+			}
+			if c.detail != "" {
+				fr.Detail = strPtr(c.detail)
 			}
 			if c.kept != nil {
 				fr.KeptFile = strPtr(e.files[c.kept.File].Path)

@@ -3,7 +3,9 @@ package scanner
 import (
 	"fmt"
 
+	"github.com/winnow-data/winnow/scanner/arrowio"
 	"github.com/winnow-data/winnow/scanner/jsonl"
+	"github.com/winnow-data/winnow/scanner/parquetio"
 	"github.com/winnow-data/winnow/scanner/records"
 )
 
@@ -14,6 +16,10 @@ func openFormat(f Format, src records.Source, opt records.ReadOptions) (records.
 	switch f {
 	case FormatJSONL:
 		return jsonl.Open(src, opt)
+	case FormatParquet:
+		return parquetio.Open(src, opt)
+	case FormatArrow:
+		return arrowio.Open(src, opt)
 	}
-	return nil, fmt.Errorf("%w: %s files are not supported yet", records.ErrUnknownFormat, f)
+	return nil, fmt.Errorf("%w: %s", records.ErrUnknownFormat, f)
 }

@@ -11,6 +11,7 @@ import (
 )
 
 const (
+	tmpName     = ".winnow-tmp"
 	stagingName = ".winnow-staging"
 	markerName  = ".winnow"
 )
@@ -55,10 +56,16 @@ func openOutputs(root string, mode Mode, findingsFormat string) (*outputs, error
 	if err := os.WriteFile(filepath.Join(root, markerName), []byte("written by winnow; safe to replace with a new run\n"), 0o644); err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
+	if err := os.RemoveAll(o.tmpDir()); err != nil {
+		return nil, fmt.Errorf("--out: removing stale temporary directory: %w", err)
+	}
 	if err := os.RemoveAll(o.stage); err != nil {
 		return nil, fmt.Errorf("--out: removing stale staging directory: %w", err)
 	}
 	if err := os.MkdirAll(o.stage, 0o755); err != nil {
+		return nil, fmt.Errorf("--out: %w", err)
+	}
+	if err := os.MkdirAll(o.tmpDir(), 0o755); err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	o.findName = "findings." + findingsFormat
@@ -141,8 +148,12 @@ func (o *outputs) commit(rep *Report) error {
 		}
 	}
 	o.committed = true
+	os.RemoveAll(o.tmpDir())
 	return os.RemoveAll(o.stage)
 }
+
+// tmpDir is scratch space for spill files (dedupe), removed with the run.
+func (o *outputs) tmpDir() string { return filepath.Join(o.root, tmpName) }
 
 func (o *outputs) closeFindings() error {
 	if o.fw == nil {
@@ -172,6 +183,7 @@ func (o *outputs) abort() {
 		o.fw = nil
 	}
 	os.RemoveAll(o.stage)
+	os.RemoveAll(o.tmpDir())
 }
 
 // fileSinks are the staged outputs of one input file.

@@ -55,6 +55,8 @@ type unit struct {
 	lines    []int64 // 1-based line number of each record
 	tail     int     // raw[tail:] follows the last record (blank lines)
 	codec    Compression
+	walker   Walker // for Scalar, used by the batch's owner only
+	path     []byte
 }
 
 func (u *unit) reset() {
@@ -274,6 +276,21 @@ func (r *Reader) onLeaf(l *Leaf) {
 	b.AddValue(r.rec, id, l.Value)
 	r.u.valStart = append(r.u.valStart, r.base+l.Start)
 	r.u.valEnd = append(r.u.valEnd, r.base+l.End)
+}
+
+// Scalar returns the raw text of the value at JSON path in record rec of b
+// (a batch this reader filled), for keep-policy scores. Safe to call from
+// any goroutine that owns b, but not concurrently on the same b.
+func (r *Reader) Scalar(b *records.Batch, rec int, path []byte) ([]byte, bool) {
+	u, ok := b.Unit.(*unit)
+	if !ok || rec >= len(u.recStart) {
+		return nil, false
+	}
+	if len(path) > 0 && path[0] != '$' {
+		u.path = append(append(u.path[:0], "$."...), path...)
+		path = u.path
+	}
+	return u.walker.Scalar(u.raw[u.recStart[rec]:u.recEnd[rec]], path)
 }
 
 // NewWriter returns a writer producing JSONL with the input's compression.

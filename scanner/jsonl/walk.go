@@ -48,6 +48,30 @@ type Walker struct {
 	stack []frame
 	value []byte
 	leaf  Leaf // passed to the callback by pointer; a field so it does not escape per call
+	// scalar, if set, is called for every number and true/false/null
+	// literal with its path and raw text.
+	scalar func(path, raw []byte)
+}
+
+// Scalar returns the raw text of the value at path in rec (a number, a
+// literal, or a string's decoded value), or false when rec has no such
+// value or is malformed. It allocates nothing but is a full walk: use it
+// sparingly (e.g. for a --keep max:FIELD score).
+func (w *Walker) Scalar(rec, path []byte) ([]byte, bool) {
+	var out []byte
+	found := false
+	w.scalar = func(p, raw []byte) {
+		if !found && string(p) == string(path) {
+			out, found = raw, true
+		}
+	}
+	err := w.Walk(rec, func(p []byte) bool { return !found && string(p) == string(path) }, func(l *Leaf) {
+		if !found {
+			out, found = l.Value, true
+		}
+	})
+	w.scalar = nil
+	return out, found && err == nil
 }
 
 type frame struct {
@@ -120,22 +144,26 @@ func (w *Walker) Walk(rec []byte, want func(path []byte) bool, leaf func(l *Leaf
 			if !hasLit(rec, i, "true") {
 				return &SyntaxError{Offset: i, Msg: "invalid literal"}
 			}
+			w.onScalar(rec[i : i+4])
 			i += 4
 		case c == 'f':
 			if !hasLit(rec, i, "false") {
 				return &SyntaxError{Offset: i, Msg: "invalid literal"}
 			}
+			w.onScalar(rec[i : i+5])
 			i += 5
 		case c == 'n':
 			if !hasLit(rec, i, "null") {
 				return &SyntaxError{Offset: i, Msg: "invalid literal"}
 			}
+			w.onScalar(rec[i : i+4])
 			i += 4
 		case c == '-' || c >= '0' && c <= '9':
 			end, err := number(rec, i)
 			if err != nil {
 				return err
 			}
+			w.onScalar(rec[i:end])
 			i = end
 		default:
 			return &SyntaxError{Offset: i, Msg: fmt.Sprintf("invalid character %s looking for a value", quoteByte(c))}
@@ -188,6 +216,12 @@ func (w *Walker) Walk(rec []byte, want func(path []byte) bool, leaf func(l *Leaf
 			}
 			break
 		}
+	}
+}
+
+func (w *Walker) onScalar(raw []byte) {
+	if w.scalar != nil {
+		w.scalar(w.path, raw)
 	}
 }
 

@@ -205,3 +205,11 @@ type BatchWriter interface {
 type FieldLister interface {
 	ScannedFields() []string
 }
+
+// ScalarReader is an optional Reader capability: the raw text of a scalar
+// field (a number, literal or string) of record rec of a batch the reader
+// filled, for keep-policy scores such as --keep max:meta.quality. It may be
+// called from the goroutine that owns the batch, after Next returned it.
+type ScalarReader interface {
+	Scalar(b *Batch, rec int, path []byte) ([]byte, bool)
+}
