@@ -10,6 +10,7 @@ import (
 
 	"github.com/winnow-data/winnow/dedupe"
 	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/scanner/records"
 )
 
 // DedupeConfig configures duplicate detection (issue #4). The zero value
@@ -27,6 +28,13 @@ type DedupeConfig struct {
 	// duplicate an earlier dataset version are dropped and name the earlier
 	// record; after a successful clean run the index is updated in place.
 	Index string `json:"index,omitempty"`
+	// Fields are the fields whose text is compared (--dedupe-fields, same
+	// syntax as --fields). Default: the usual content fields (text, content,
+	// messages[*].content, prompt, response, instruction, input, output,
+	// completion, question, answer); a record with none of them is compared
+	// on all its scanned values, so metadata such as ids and URLs does not
+	// hide a copy.
+	Fields []string `json:"fields,omitempty"`
 	// Version labels this dataset version in the index. Default "v1" for a
 	// new index, otherwise the previous label's successor is not guessed:
 	// give --dataset-version.
@@ -41,6 +49,12 @@ var DupKinds = []detectors.Kind{
 
 const dedupeDetector = "dedupe"
 
+// defaultDedupeFields are the content fields compared by default.
+var defaultDedupeFields = []string{
+	"text", "content", "messages[*].content", "messages.content", "conversations[*].value", "conversations.value",
+	"prompt", "response", "instruction", "input", "output", "completion", "question", "answer", "chosen", "rejected",
+}
+
 // dedupeStage plugs the dedupe package into pass 1.
 type dedupeStage struct {
 	idx      *dedupe.Index
@@ -51,10 +65,19 @@ type dedupeStage struct {
 	res      *dedupe.Result
 	files    []InputFile
 	mode     Mode
+	filter   *records.FieldFilter
 }
 
 func newDedupeStage(cfg DedupeConfig, files []InputFile, digests func() ([]string, error), stage string, mode Mode) (*dedupeStage, error) {
 	opt := cfg.Options
+	fields := cfg.Fields
+	if len(fields) == 0 {
+		fields = defaultDedupeFields
+	}
+	filter, err := records.NewFieldFilter(fields)
+	if err != nil {
+		return nil, fmt.Errorf("--dedupe-fields: %w", err)
+	}
 	policy, field, err := dedupe.ParseKeep(cfg.Keep)
 	if err != nil {
 		return nil, fmt.Errorf("--keep: %w", err)
@@ -63,15 +86,7 @@ func newDedupeStage(cfg DedupeConfig, files []InputFile, digests func() ([]strin
 	if opt.TempDir == "" {
 		opt.TempDir = stage
 	}
-	s := &dedupeStage{cfg: cfg, keepMax: policy == dedupe.KeepMax, keepPath: []byte(field), files: files, mode: mode}
-	if s.keepMax {
-		for _, f := range files {
-			if f.Format != FormatJSONL {
-				// Scores come from scanned string values or JSONL scalars only.
-				continue
-			}
-		}
-	}
+	s := &dedupeStage{cfg: cfg, keepMax: policy == dedupe.KeepMax, keepPath: []byte(field), files: files, mode: mode, filter: filter}
 	if cfg.Index != "" {
 		ds, err := digests()
 		if err != nil {
@@ -114,8 +129,21 @@ func (s *dedupeStage) kinds() []detectors.Kind { return DupKinds }
 // newSketcher: the dedupe sketch, then the text size and keep score.
 func (s *dedupeStage) newSketcher() sketchFunc {
 	fp := s.idx.NewFingerprinter()
+	var text []byte
 	return func(dst []byte, rec *recordView) []byte {
-		dst = fp.Sketch(dst, rec.text)
+		text = text[:0]
+		for _, f := range rec.fields {
+			if s.filter.MatchJSONPath(f.Name) || s.filter.MatchColumn(f.Name) {
+				if len(text) > 0 {
+					text = append(text, '\n')
+				}
+				text = append(text, f.Value...)
+			}
+		}
+		if len(text) == 0 {
+			text = append(text, rec.text...)
+		}
+		dst = fp.Sketch(dst, text)
 		score := 0.0
 		if s.keepMax {
 			score = math.NaN()
@@ -129,7 +157,7 @@ func (s *dedupeStage) newSketcher() sketchFunc {
 				score = rec.score(s.keepPath)
 			}
 		}
-		dst = binary.LittleEndian.AppendUint64(dst, uint64(len(rec.text)))
+		dst = binary.LittleEndian.AppendUint64(dst, uint64(len(text)))
 		return binary.LittleEndian.AppendUint64(dst, math.Float64bits(score))
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/winnow-data/winnow/dedupe"
 	"github.com/winnow-data/winnow/detectors"
 	"github.com/winnow-data/winnow/detectors/defaults"
 	"github.com/winnow-data/winnow/scanner"
@@ -100,6 +101,17 @@ type commonFlags struct {
 	quiet          bool
 	maxRecordBytes int
 	batchBytes     int
+	dedupe         bool
+	dedupeNorm     bool
+	dedupeThresh   float64
+	dedupeNGram    int
+	dedupeBands    int
+	dedupeRows     int
+	keep           string
+	memMB          int
+	index          string
+	dedupeFields   []string
+	version        string
 }
 
 func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout, stderr io.Writer) error {
@@ -120,6 +132,17 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	fs.BoolVarP(&f.quiet, "quiet", "q", false, "no progress output")
 	fs.IntVar(&f.maxRecordBytes, "max-record-bytes", 0, "longest record (JSONL line) accepted (default 1 GiB)")
 	fs.IntVar(&f.batchBytes, "batch-bytes", 0, "target decoded bytes per batch (default 4 MiB)")
+	fs.BoolVar(&f.dedupe, "dedupe", true, "detect exact and near duplicates (--dedupe=false to turn off)")
+	fs.BoolVar(&f.dedupeNorm, "dedupe-normalize", false, "exact duplicates over normalized text (NFC, whitespace collapsed, case-folded) instead of raw bytes")
+	fs.Float64Var(&f.dedupeThresh, "dedupe-threshold", 0, "estimated Jaccard a near duplicate must reach against the kept copy (default 0.7)")
+	fs.IntVar(&f.dedupeNGram, "dedupe-ngram", 0, "shingle size in words (default 5; text without spaces uses 5 characters)")
+	fs.IntVar(&f.dedupeBands, "dedupe-bands", 0, "LSH bands (default 14)")
+	fs.IntVar(&f.dedupeRows, "dedupe-rows", 0, "LSH rows per band (default 8)")
+	fs.StringVar(&f.keep, "keep", "", "which copy of a duplicate cluster survives: first (default, plan order), longest, or max:FIELD (highest numeric field, e.g. max:meta.quality)")
+	fs.IntVar(&f.memMB, "mem", 0, "MiB the dedupe index may hold before spilling to disk (default 256)")
+	fs.StringSliceVar(&f.dedupeFields, "dedupe-fields", nil, "fields compared for duplicates (default: text, content, messages[*].content, prompt, response, …; all scanned values when a record has none of them)")
+	fs.StringVar(&f.index, "index", "", "persistent dedupe index DIR: drop records that duplicate an earlier dataset version, then update the index (clean only)")
+	fs.StringVar(&f.version, "dataset-version", "", "label of this dataset version in the --index (required with --index)")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: winnow %s [flags] [PATH...]\n\n", name)
 		if mode == scanner.ModeScan {
@@ -201,6 +224,17 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	if f.batchBytes > 0 {
 		cfg.Read.BatchBytes = f.batchBytes
 	}
+	cfg.Dedupe.Disabled = !f.dedupe
+	cfg.Dedupe.Options.Normalize = f.dedupeNorm
+	cfg.Dedupe.Options.Threshold = f.dedupeThresh
+	cfg.Dedupe.Options.NGram = f.dedupeNGram
+	cfg.Dedupe.Options.Bands = f.dedupeBands
+	cfg.Dedupe.Options.Rows = f.dedupeRows
+	cfg.Dedupe.Options.MemBytes = int64(f.memMB) << 20
+	cfg.Dedupe.Keep = f.keep
+	cfg.Dedupe.Index = f.index
+	cfg.Dedupe.Fields = f.dedupeFields
+	cfg.Dedupe.Version = f.version
 	failLevel := detectors.Severity(1 << 30)
 	if failOn != "none" {
 		if failLevel, err = detectors.ParseSeverity(failOn); err != nil {
@@ -286,6 +320,10 @@ func printSummary(w io.Writer, mode scanner.Mode, out string, res *scanner.Resul
 		tw.Flush()
 	} else {
 		fmt.Fprintln(w, "findings: none")
+	}
+	if d, ok := r.Corpus["dedupe"].(dedupe.Stats); ok && d.Clusters > 0 {
+		fmt.Fprintf(w, "duplicates: %d clusters, %d records dropped (%d exact, %d near), %d bytes removed\n",
+			d.Clusters, d.Dropped, d.DroppedExact, d.DroppedNear, d.BytesRemoved)
 	}
 	for _, s := range r.Skipped {
 		fmt.Fprintf(w, "skipped: %s: %s\n", s.Path, s.Reason)
