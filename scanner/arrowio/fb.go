@@ -243,10 +243,17 @@ func parseMessage(meta []byte) (msgMeta, error) {
 }
 
 // checkSchema verifies that a Schema table's field tree is well formed and
-// no deeper than maxNesting.
+// no deeper than maxNesting, and that every vector whose length the arrow
+// library uses to size an allocation fits in the buffer.
 func checkSchema(t fbTable) error {
 	fields, err := t.vector(1, 4)
 	if err != nil {
+		return err
+	}
+	if _, err := t.vector(2, 4); err != nil { // custom_metadata
+		return err
+	}
+	if _, err := t.vector(3, 8); err != nil { // features
 		return err
 	}
 	return checkFields(fields, 1)
@@ -266,6 +273,9 @@ func checkFields(v fbVector, depth int) error {
 		}
 		kids, err := f.vector(5, 4)
 		if err != nil {
+			return err
+		}
+		if _, err := f.vector(6, 4); err != nil { // custom_metadata
 			return err
 		}
 		if err := checkFields(kids, depth+1); err != nil {
@@ -369,10 +379,15 @@ func (b batchMeta) validate(body []byte, maxDecoded int64) (int64, error) {
 				return 0, fmt.Errorf("compressed buffer %d declares negative size %d", i, size)
 			default:
 				decoded += size
+				if b.codec == codecZSTD {
+					if err := checkZstd(body[off+8:off+n], size); err != nil {
+						return 0, fmt.Errorf("compressed buffer %d: %w", i, err)
+					}
+				}
 			}
 		}
 		if decoded < 0 || (b.codec != codecNone && decoded > maxDecoded) {
-			return 0, fmt.Errorf("record batch decodes to more than %d bytes: %w", maxDecoded, errTooLarge)
+			return 0, fmt.Errorf("compressed batch decodes to more than %d bytes: %w", maxDecoded, errTooLarge)
 		}
 	}
 	limit := 8*decoded + rowSlack
@@ -390,7 +405,7 @@ func (b batchMeta) validate(body []byte, maxDecoded int64) (int64, error) {
 
 // errTooLarge marks a batch over the decode limit; the reader maps it to
 // records.ErrRecordTooLarge.
-var errTooLarge = errors.New("record batch too large")
+var errTooLarge = errors.New("over ReadOptions.MaxRecordBytes")
 
 // Footer block layout (File.fbs struct Block).
 const blockSize = 24
@@ -450,4 +465,96 @@ func footerBlocks(root fbTable, slot int, limit int64) ([]block, error) {
 		out[i] = b
 	}
 	return out, nil
+}
+
+// maxZstdWindow is the largest zstd window accepted beyond a buffer's own
+// size. The zstd decoder allocates a frame's declared window up front (up to
+// 512 MiB), so a damaged header could otherwise cost that much per buffer.
+const maxZstdWindow = 8 << 20
+
+// checkZstd walks the zstd frames of one compressed buffer and rejects
+// windows larger than max(size, maxZstdWindow) for the buffer's declared
+// decoded size. It reads only frame and block headers.
+func checkZstd(buf []byte, size int64) error {
+	limit := max(size, maxZstdWindow)
+	for p := 0; p < len(buf); {
+		magic, ok := le32(buf, p)
+		if !ok {
+			return errors.New("truncated zstd frame")
+		}
+		if magic&0xFFFFFFF0 == 0x184D2A50 { // skippable frame
+			n, ok := le32(buf, p+4)
+			if !ok || int64(n) > int64(len(buf)-p-8) {
+				return errors.New("truncated zstd skippable frame")
+			}
+			p += 8 + int(n)
+			continue
+		}
+		if magic != 0xFD2FB528 || p+5 > len(buf) {
+			return errors.New("not a zstd frame")
+		}
+		fhd := buf[p+4]
+		p += 5
+		single := fhd&0x20 != 0
+		fcsLen := [4]int{0, 2, 4, 8}[fhd>>6]
+		if fcsLen == 0 && single {
+			fcsLen = 1
+		}
+		dictLen := [4]int{0, 1, 2, 4}[fhd&3]
+		var window int64
+		if !single {
+			if p >= len(buf) {
+				return errors.New("truncated zstd frame header")
+			}
+			wd := buf[p]
+			p++
+			log := 10 + int64(wd>>3)
+			if log > 40 {
+				return fmt.Errorf("zstd window 2^%d too large", log)
+			}
+			base := int64(1) << log
+			window = base + base/8*int64(wd&7)
+		}
+		p += dictLen
+		if p+fcsLen > len(buf) {
+			return errors.New("truncated zstd frame header")
+		}
+		var fcs int64
+		for k := fcsLen - 1; k >= 0; k-- {
+			fcs = fcs<<8 | int64(buf[p+k])
+		}
+		if fcsLen == 2 {
+			fcs += 256
+		}
+		p += fcsLen
+		if single {
+			window = fcs
+		}
+		if window > limit || fcs < 0 || (fcsLen > 0 && fcs > limit) {
+			return fmt.Errorf("zstd frame declares a %d-byte window for %d bytes", max(window, fcs), size)
+		}
+		for last := false; !last; {
+			if p+3 > len(buf) {
+				return errors.New("truncated zstd block")
+			}
+			h := int(buf[p]) | int(buf[p+1])<<8 | int(buf[p+2])<<16
+			p += 3
+			last = h&1 != 0
+			n := h >> 3
+			switch (h >> 1) & 3 {
+			case 1: // RLE
+				n = 1
+			case 3:
+				return errors.New("reserved zstd block type")
+			}
+			if n > len(buf)-p {
+				return errors.New("truncated zstd block")
+			}
+			p += n
+		}
+		if fhd&0x04 != 0 {
+			p += 4
+		}
+	}
+	return nil
 }

@@ -11,6 +11,13 @@
 // The reader's NewWriter writes the cleaned records back in the input's IPC
 // flavour, schema (with metadata) and body compression, one output record
 // batch per Batch, rebuilding only the arrays that hold edited values.
+//
+// Memory: a filled Batch keeps a reference to the decoded record batch it
+// came from (in Batch.Unit) until the Batch is handed back to Next or the
+// reader is closed. Every length read from the input is checked against the
+// data before it is used to size an allocation, so damaged input fails with
+// a positioned *records.FileError instead of a panic or an out-of-memory
+// crash.
 package arrowio
 
 import (
@@ -27,8 +34,9 @@ import (
 	"github.com/winnow-data/winnow/scanner/records"
 )
 
-// Extensions lists the file name extensions this package reads, with the
-// leading dot.
+// Extensions returns the file name extensions this package reads, with the
+// leading dot (".feather" means Feather v2, which is the IPC file format).
+// The slice is new on every call.
 func Extensions() []string { return []string{".arrow", ".arrows", ".feather"} }
 
 // Open returns a records.Reader over one Arrow IPC file or stream; which one
@@ -38,8 +46,14 @@ func Extensions() []string { return []string{".arrow", ".arrows", ".feather"} }
 // src.R is read with ReadAt only and is not closed by the reader. Damaged
 // input yields a *records.FileError wrapping records.ErrCorrupt, naming the
 // "schema", "footer", "dictionary batch N" or "record batch N" (0-based) at
-// fault. The returned reader is used by one goroutine at a time, except for
-// NewWriter (see records.Reader).
+// fault; a compressed record batch declaring more than opt.MaxRecordBytes
+// decoded bytes, or a record whose scanned values exceed it ("row N"), wraps
+// records.ErrRecordTooLarge. A stream that ends cleanly between two
+// messages without an end-of-stream marker is accepted.
+//
+// The returned reader is used by one goroutine at a time, except for
+// NewWriter (see records.Reader); the BatchWriter it returns may run in
+// another goroutine concurrently with Next.
 func Open(src records.Source, opt records.ReadOptions) (records.Reader, error) {
 	r, err := open(src, opt, memory.DefaultAllocator)
 	if err != nil {
@@ -50,9 +64,10 @@ func Open(src records.Source, opt records.ReadOptions) (records.Reader, error) {
 
 // reader implements records.Reader and records.FieldLister.
 type reader struct {
-	name string
-	opt  records.ReadOptions
-	mem  memory.Allocator
+	name  string
+	opt   records.ReadOptions
+	mem   memory.Allocator // the caller's allocator, used by the writer
+	alloc *limitAlloc      // mem as the decoder sees it
 
 	src    *source
 	ipc    *ipc.Reader
@@ -83,9 +98,10 @@ type unit struct {
 	owner *reader
 	rec   arrow.Record
 	bound []*bnode
-	r0    int // first row of rec in the batch
-	r1    int // end row (exclusive)
-	index int // record batch index
+	r0    int   // first row of rec in the batch
+	r1    int   // end row (exclusive)
+	index int   // record batch index
+	size  int64 // decoded bytes of rec and of the dictionaries read so far
 }
 
 var _ records.Reader = (*reader)(nil)
@@ -106,7 +122,9 @@ func open(src records.Source, opt records.ReadOptions, mem memory.Allocator) (r 
 		return nil, err
 	}
 	r.src = s
-	ir, err := ipc.NewReaderFromMessageReader(s, ipc.WithAllocator(mem))
+	r.alloc = newLimitAlloc(mem)
+	s.alloc = r.alloc
+	ir, err := ipc.NewReaderFromMessageReader(s, ipc.WithAllocator(r.alloc))
 	if err != nil {
 		r.release()
 		if s.err != nil {
@@ -150,7 +168,7 @@ func (r *reader) Next(b *records.Batch) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.Reset()
-			err = r.fail(fmt.Sprintf("record batch %d", r.src.nRecord), fmt.Errorf("%w: arrow: %v", records.ErrCorrupt, p))
+			err = r.fail(r.src.lastWhere, fmt.Errorf("%w: arrow: %v", records.ErrCorrupt, p))
 		}
 	}()
 	for r.cur == nil || r.curRow >= int(r.cur.NumRows()) {
@@ -178,7 +196,7 @@ func (r *reader) advance() error {
 				r.err = r.src.err
 				return r.err
 			}
-			return r.fail(fmt.Sprintf("record batch %d", r.src.nRecord), fmt.Errorf("%w: %w", records.ErrCorrupt, err))
+			return r.fail(r.src.lastWhere, fmt.Errorf("%w: %w", records.ErrCorrupt, err))
 		}
 		return nil
 	}
@@ -249,6 +267,7 @@ func (r *reader) fill(b *records.Batch) error {
 	}
 	r.cur.Retain()
 	u.rec, u.bound, u.r0, u.r1, u.index = r.cur, r.bound, start, r.curRow, r.curIdx
+	u.size = r.curSize + r.src.dictBytes
 	r.mu.Lock()
 	r.units[u] = struct{}{}
 	r.mu.Unlock()

@@ -43,12 +43,16 @@ type source struct {
 
 	codec int // compression of the first record batch, codecNone if none
 
+	alloc     *limitAlloc // the decoder's allocator (see Message)
+	dictBytes int64       // decoded bytes of all dictionary messages so far
+
 	cur  *ipc.Message
 	body []byte // reused body buffer; the library copies what it keeps
 
-	nSchema, nDict, nRecord int   // messages delivered, by kind
-	lastDecoded             int64 // decoded size of the last record batch
-	err                     error // first failure, a *records.FileError
+	nSchema, nDict, nRecord int    // messages delivered, by kind
+	lastWhere               string // position of the last message delivered
+	lastDecoded             int64  // decoded size of the last record batch
+	err                     error  // first failure, a *records.FileError
 }
 
 // newSource detects the format of src and prepares to read its messages.
@@ -183,6 +187,9 @@ func (s *source) readFrame(pos int64) (f frame, next int64, eos bool, err error)
 	metaLen := int64(int32(n))
 	if metaLen < 0 {
 		return f, 0, false, fmt.Errorf("%w: negative metadata length", records.ErrCorrupt)
+	}
+	if metaLen > s.size-pos-prefix {
+		return f, 0, false, fmt.Errorf("%w: truncated: %d-byte message metadata at offset %d runs past the end of the %d-byte file", records.ErrCorrupt, metaLen, pos+prefix, s.size)
 	}
 	f.meta = make([]byte, metaLen)
 	if err := s.readAt(f.meta, pos+prefix); err != nil {
@@ -319,6 +326,16 @@ func (s *source) Message() (*ipc.Message, error) {
 		if f.m.kind == msgRecord {
 			s.lastDecoded = decoded
 		}
+		// Decoding a message allocates no single buffer larger than the
+		// message's decoded body, except a dictionary grown by deltas
+		// (concatenated when a record batch first uses it), which is no
+		// larger than all dictionary messages together.
+		if f.m.kind == msgDictionary {
+			s.dictBytes += decoded
+		}
+		if s.alloc != nil {
+			s.alloc.setLimit(decoded + s.dictBytes)
+		}
 	}
 	switch f.m.kind {
 	case msgSchema:
@@ -328,6 +345,7 @@ func (s *source) Message() (*ipc.Message, error) {
 	case msgRecord:
 		s.nRecord++
 	}
+	s.lastWhere = where
 	s.cur = ipc.NewMessage(memory.NewBufferBytes(f.meta), memory.NewBufferBytes(body))
 	return s.cur, nil
 }

@@ -15,8 +15,9 @@ import (
 // the writer accepts. Everything else is passed through untouched.
 
 // fixEmpty returns d unchanged (and not retained) when the writer can encode
-// it, or a repaired equivalent (owned by the caller) and true.
-func fixEmpty(d arrow.ArrayData) (arrow.ArrayData, bool) {
+// it, or a repaired equivalent (owned by the caller) and true. Buffers it
+// allocates are first checked against lim.
+func fixEmpty(d arrow.ArrayData, lim *limitAlloc) (arrow.ArrayData, bool) {
 	dt := d.DataType()
 	st := dt
 	if ext, ok := dt.(arrow.ExtensionType); ok {
@@ -34,7 +35,7 @@ func fixEmpty(d arrow.ArrayData) (arrow.ArrayData, bool) {
 			return array.NewData(dt, 0, []*memory.Buffer{nil, offs, nil}, nil, 0, 0), true
 		}
 	case arrow.LIST, arrow.MAP, arrow.LARGE_LIST:
-		return fixList(d, st.ID() == arrow.LARGE_LIST)
+		return fixList(d, st.ID() == arrow.LARGE_LIST, lim)
 	case arrow.FIXED_SIZE_LIST:
 		size := int(st.(*arrow.FixedSizeListType).Len())
 		kids := d.Children()
@@ -43,11 +44,12 @@ func fixEmpty(d arrow.ArrayData) (arrow.ArrayData, bool) {
 		}
 		child := array.NewSliceData(kids[0], int64(d.Offset()*size), int64((d.Offset()+d.Len())*size))
 		defer child.Release()
-		fixed, changed := fixEmpty(child)
+		fixed, changed := fixEmpty(child, lim)
 		if !changed {
 			return d, false
 		}
 		defer fixed.Release()
+		lim.check(d.Len() / 8)
 		valid, nulls := rebaseValidity(d)
 		return array.NewData(dt, d.Len(), []*memory.Buffer{valid}, []arrow.ArrayData{fixed}, nulls, 0), true
 	case arrow.STRUCT:
@@ -56,7 +58,7 @@ func fixEmpty(d arrow.ArrayData) (arrow.ArrayData, bool) {
 		changedAny := false
 		for i, k := range kids {
 			s := array.NewSliceData(k, int64(d.Offset()), int64(d.Offset()+d.Len()))
-			if f, changed := fixEmpty(s); changed {
+			if f, changed := fixEmpty(s, lim); changed {
 				s.Release()
 				s, changedAny = f, true
 			}
@@ -70,13 +72,14 @@ func fixEmpty(d arrow.ArrayData) (arrow.ArrayData, bool) {
 		if !changedAny {
 			return d, false
 		}
+		lim.check(d.Len() / 8)
 		valid, nulls := rebaseValidity(d)
 		return array.NewData(dt, d.Len(), []*memory.Buffer{valid}, out, nulls, 0), true
 	}
 	return d, false
 }
 
-func fixList(d arrow.ArrayData, wide bool) (arrow.ArrayData, bool) {
+func fixList(d arrow.ArrayData, wide bool, lim *limitAlloc) (arrow.ArrayData, bool) {
 	kids, bufs := d.Children(), d.Buffers()
 	if len(kids) != 1 || len(bufs) < 2 {
 		return d, false
@@ -96,11 +99,12 @@ func fixList(d arrow.ArrayData, wide bool) (arrow.ArrayData, bool) {
 	}
 	child := array.NewSliceData(kids[0], cs, ce)
 	defer child.Release()
-	fixed, changed := fixEmpty(child)
+	fixed, changed := fixEmpty(child, lim)
 	if !changed {
 		return d, false
 	}
 	defer fixed.Release()
+	lim.check(8 * (n + 1))
 	var offs *memory.Buffer
 	if wide {
 		z := make([]int64, n+1)
@@ -133,10 +137,10 @@ func rebaseValidity(d arrow.ArrayData) (*memory.Buffer, int) {
 
 // fixRecord applies fixEmpty to every column; the result is owned by the
 // caller.
-func fixRecord(rec arrow.Record) arrow.Record {
+func fixRecord(rec arrow.Record, lim *limitAlloc) arrow.Record {
 	var cols []arrow.Array
 	for i, c := range rec.Columns() {
-		f, changed := fixEmpty(c.Data())
+		f, changed := fixEmpty(c.Data(), lim)
 		if !changed {
 			continue
 		}

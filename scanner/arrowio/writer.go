@@ -39,7 +39,7 @@ func (r *reader) NewWriter(out records.Sinks) (records.BatchWriter, error) {
 		name:   r.name,
 		file:   r.src.file,
 		codec:  r.src.codec,
-		mem:    r.mem,
+		mem:    newLimitAlloc(r.mem),
 		schema: r.schema,
 		out:    out,
 		detach: map[arrow.ArrayData]arrow.ArrayData{},
@@ -66,7 +66,7 @@ type writer struct {
 	name   string
 	file   bool
 	codec  int
-	mem    memory.Allocator
+	mem    *limitAlloc
 	schema *arrow.Schema
 	out    records.Sinks
 
@@ -134,6 +134,9 @@ func (w *writer) WriteBatch(b *records.Batch, dec []records.Decision, edits []re
 	if w.err != nil {
 		return w.err
 	}
+	if b.N == 0 {
+		return nil // e.g. the empty batch that comes with io.EOF
+	}
 	u, ok := b.Unit.(*unit)
 	if !ok || u.owner != w.owner || u.rec == nil {
 		return fmt.Errorf("%s: arrowio: batch was not filled by this file's reader", w.name)
@@ -153,6 +156,17 @@ func (w *writer) WriteBatch(b *records.Batch, dec []records.Decision, edits []re
 	if b.N == 0 {
 		return nil
 	}
+	// Nothing written for this batch needs a single allocation larger than
+	// twice its input (record batch and dictionaries) plus the edits and
+	// reasons.
+	extra := int64(0)
+	for _, e := range edits {
+		extra += int64(len(e.Data))
+	}
+	for _, d := range dec {
+		extra += int64(len(d.Reason))
+	}
+	w.mem.setLimit(2*u.size + extra)
 	if err := w.mapEdits(b, u, dec, edits); err != nil {
 		return fmt.Errorf("%s: %s: %w", w.name, where, err)
 	}
@@ -299,7 +313,7 @@ func (w *writer) selectRows(schema *arrow.Schema, cols []arrow.Array, dropped bo
 		i = j
 	}
 	out := make([]arrow.Array, 0, len(cols)+len(extra))
-	defer releaseAll(out)
+	defer func() { releaseAll(out) }()
 	for _, c := range cols {
 		switch {
 		case len(runs) == 1 && runs[0].i == 0 && runs[0].j == c.Len():
@@ -386,7 +400,7 @@ func (w *writer) quarantine(b *records.Batch, cols []arrow.Array, dec []records.
 // library keeps the first dictionary of each column without ever releasing
 // it, so dictionaries are first swapped for untracked copies.
 func (w *writer) write(iw ipcWriter, rec arrow.Record) error {
-	rec = fixRecord(rec)
+	rec = fixRecord(rec, w.mem)
 	defer rec.Release()
 	dicts := false
 	for _, c := range rec.Columns() {

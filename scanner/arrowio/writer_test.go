@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/ipc"
+	"github.com/apache/arrow/go/v15/arrow/memory"
 
 	"github.com/winnow-data/winnow/scanner/records"
 )
@@ -287,4 +290,316 @@ func TestWriteBatchRejectsForeignBatch(t *testing.T) {
 		t.Fatalf("Next = %v, want EOF", err)
 	}
 	w.Close()
+}
+
+// TestLargeDictionary round-trips small record batches that share a
+// dictionary much larger than any of them, through compression, a drop and
+// a dictionary edit: the writer's allocation limit must account for it.
+func TestLargeDictionary(t *testing.T) {
+	big := bigText(3)
+	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int32, ValueType: arrow.BinaryTypes.String}
+	schema := arrow.NewSchema([]arrow.Field{{Name: "cat", Type: dt}}, nil)
+	bld := array.NewDictionaryBuilder(memory.NewGoAllocator(), dt).(*array.BinaryDictionaryBuilder)
+	defer bld.Release()
+	for _, k := range []int{0, 1, 2, 0} {
+		if err := bld.AppendString(big[k]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	col := bld.NewArray()
+	defer col.Release()
+	rec := array.NewRecord(schema, []arrow.Array{col}, 4)
+	defer rec.Release()
+	var in bytes.Buffer
+	iw := ipc.NewWriter(&in, ipc.WithSchema(schema), ipc.WithZstd())
+	for i := int64(0); i < 4; i++ {
+		s := rec.NewSlice(i, i+1)
+		if err := iw.Write(s); err != nil {
+			t.Fatal(err)
+		}
+		s.Release()
+	}
+	if err := iw.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	r, err := openBytes(t, in.Bytes(), records.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out, quar bytes.Buffer
+	opens := 0
+	w, err := r.NewWriter(sinks(&out, &quar, &opens))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = readValues(t, r, func(b *records.Batch) {
+		dec := make([]records.Decision, b.N)
+		var edits []records.Edit
+		switch b.Row {
+		case 1:
+			dec[0] = records.Decision{Action: records.Drop, Reason: "dup.exact"}
+		case 3:
+			dec[0].Action = records.Redact
+			edits = []records.Edit{{Value: 0, Data: []byte("[REDACTED]")}}
+		}
+		if err := w.WriteBatch(b, dec, edits); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, got := readArrow(t, out.Bytes())
+	want := [][]map[string]any{{{"cat": big[0]}}, {{"cat": big[2]}}, {{"cat": "[REDACTED]"}}}
+	if !reflect.DeepEqual(got, want) {
+		t.Error("data output differs")
+	}
+	_, q := readArrow(t, quar.Bytes())
+	if len(q) != 1 || len(q[0]) != 1 || q[0][0]["cat"] != big[1] || q[0][0][ReasonColumn] != "dup.exact" {
+		t.Error("quarantine output differs")
+	}
+}
+
+// TestDictionaryDeltas reads a stream whose dictionary grows by delta
+// messages (large ones: concatenating them must pass the allocation limit)
+// and round-trips it with a dictionary edit.
+func TestDictionaryDeltas(t *testing.T) {
+	big := bigText(2)
+	dt := &arrow.DictionaryType{IndexType: arrow.PrimitiveTypes.Int16, ValueType: arrow.BinaryTypes.String}
+	schema := arrow.NewSchema([]arrow.Field{{Name: "cat", Type: dt, Nullable: true}}, nil)
+	bld := array.NewDictionaryBuilder(memory.NewGoAllocator(), dt).(*array.BinaryDictionaryBuilder)
+	defer bld.Release()
+	var in bytes.Buffer
+	iw := ipc.NewWriter(&in, ipc.WithSchema(schema), ipc.WithDictionaryDeltas(true))
+	batches := [][]string{{big[0], "a"}, {"b", big[1], "a"}, {big[0], "c"}}
+	var want []value
+	row := int64(0)
+	for _, vals := range batches {
+		for _, v := range vals {
+			if err := bld.AppendString(v); err != nil {
+				t.Fatal(err)
+			}
+			want = append(want, value{row, "cat", v})
+			row++
+		}
+		bld.AppendNull()
+		row++
+		col := bld.NewArray()
+		rec := array.NewRecord(schema, []arrow.Array{col}, int64(col.Len()))
+		if err := iw.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		rec.Release()
+		col.Release()
+	}
+	if err := iw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The input really uses deltas: the dictionary messages after the first
+	// are deltas, not replacements.
+	if n := bytes.Count(in.Bytes(), []byte(big[1][:64])); n != 1 {
+		t.Fatalf("second large value stored %d times", n)
+	}
+
+	r, err := openBytes(t, in.Bytes(), records.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	opens := 0
+	w, err := r.NewWriter(sinks(&out, &out, &opens))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := readValues(t, r, func(b *records.Batch) {
+		dec := make([]records.Decision, b.N)
+		var edits []records.Edit
+		if b.Row == 3 { // second batch: edit its "b"
+			dec[0].Action = records.Redact
+			edits = []records.Edit{{Value: 0, Data: []byte("B")}}
+		}
+		if err := w.WriteBatch(b, dec, edits); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("values differ")
+	}
+	_, outBatches := readArrow(t, out.Bytes())
+	var cats []any
+	for _, r := range flatten(outBatches) {
+		cats = append(cats, r["cat"])
+	}
+	wantCats := []any{big[0], "a", nil, "B", big[1], "a", nil, big[0], "c", nil}
+	if !reflect.DeepEqual(cats, wantCats) {
+		t.Errorf("output rows differ")
+	}
+}
+
+// TestAllDropped drops every record: the data output is a valid, empty
+// dataset with the input schema, and a nil data sink writes only the
+// quarantine.
+func TestAllDropped(t *testing.T) {
+	for _, f := range formats[:2] {
+		for _, nilData := range []bool{false, true} {
+			name := f.name
+			if nilData {
+				name += "/no-data-sink"
+			}
+			t.Run(name, func(t *testing.T) {
+				data := writeFixture(t, f, fixtureRows(), []int{0, 3, 6})
+				r, err := openBytes(t, data, records.ReadOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var out, quar bytes.Buffer
+				opens := 0
+				s := sinks(&out, &quar, &opens)
+				if nilData {
+					s.Data = nil
+				}
+				w, err := r.NewWriter(s)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, _, err = readValues(t, r, func(b *records.Batch) {
+					dec := make([]records.Decision, b.N)
+					for i := range dec {
+						dec[i] = records.Decision{Action: records.Drop, Reason: "r"}
+					}
+					if err := w.WriteBatch(b, dec, nil); err != nil {
+						t.Fatal(err)
+					}
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := w.Close(); err != nil {
+					t.Fatal(err)
+				}
+				if nilData {
+					if out.Len() != 0 {
+						t.Error("data written to a nil sink")
+					}
+				} else {
+					schema, batches := readArrow(t, out.Bytes())
+					if !schema.Equal(fixtureSchema()) || len(batches) != 0 {
+						t.Errorf("empty output: schema %v, %d batches", schema, len(batches))
+					}
+				}
+				_, q := readArrow(t, quar.Bytes())
+				if n := len(flatten(q)); opens != 1 || n != 6 {
+					t.Errorf("quarantine opened %d times with %d rows", opens, n)
+				}
+			})
+		}
+	}
+}
+
+// TestBatchesOutliveNext keeps every batch of a file before writing any:
+// each must still hold its own record batch (the reader reuses its message
+// buffers, so this would catch any aliasing of them).
+func TestBatchesOutliveNext(t *testing.T) {
+	for _, f := range formats {
+		t.Run(f.name, func(t *testing.T) {
+			data := writeFixture(t, f, fixtureRows(), []int{0, 1, 2, 4, 6})
+			r, err := openBytes(t, data, records.ReadOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var batches []*records.Batch
+			for {
+				b := new(records.Batch)
+				err := r.Next(b)
+				if errors.Is(err, io.EOF) {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				batches = append(batches, b)
+			}
+			var out bytes.Buffer
+			w, err := r.NewWriter(records.Sinks{Data: &out})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range batches {
+				if err := w.WriteBatch(b, make([]records.Decision, b.N), nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			_, in := readArrow(t, data)
+			_, got := readArrow(t, out.Bytes())
+			if !reflect.DeepEqual(flatten(in), flatten(got)) || len(got) != 4 {
+				t.Errorf("output differs from input (%d batches)", len(got))
+			}
+		})
+	}
+}
+
+// TestConcurrentWrite runs the writer in its own goroutine while the reader
+// keeps filling recycled batches, as a pipelined engine would (run with
+// -race).
+func TestConcurrentWrite(t *testing.T) {
+	data := writeFixture(t, formats[3], fixtureRows(), []int{0, 2, 4, 6})
+	r, err := openBytes(t, data, records.ReadOptions{BatchRows: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	full := make(chan *records.Batch, 2)
+	free := make(chan *records.Batch, 3)
+	for i := 0; i < 3; i++ {
+		free <- new(records.Batch)
+	}
+	done := make(chan error, 1)
+	go func() {
+		w, err := r.NewWriter(records.Sinks{Data: &out})
+		if err != nil {
+			done <- err
+			return
+		}
+		for b := range full {
+			if err := w.WriteBatch(b, make([]records.Decision, b.N), nil); err != nil {
+				done <- err
+				return
+			}
+			free <- b
+		}
+		done <- w.Close()
+	}()
+	for {
+		b := <-free
+		err := r.Next(b)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		full <- b
+	}
+	close(full)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	_, in := readArrow(t, data)
+	_, got := readArrow(t, out.Bytes())
+	if !reflect.DeepEqual(flatten(in), flatten(got)) || len(got) != 6 {
+		t.Errorf("output differs from input (%d batches)", len(got))
+	}
 }

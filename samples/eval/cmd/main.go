@@ -1,0 +1,33 @@
+// Command eval prints precision and recall per kind on the bundled samples:
+//
+//	go run ./samples/eval/cmd
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/winnow-data/winnow/samples/eval"
+)
+
+func main() {
+	tmp, err := os.MkdirTemp("", "winnow-eval")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	defer os.RemoveAll(tmp)
+	scores, n, err := eval.Run(context.Background(), "samples/data", "samples/expected", tmp)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "eval:", err)
+		os.Exit(2)
+	}
+	fmt.Printf("%d records scanned in samples/data\n\n", n)
+	eval.WriteTable(os.Stdout, scores)
+	fmt.Println()
+	eval.WriteTable(os.Stdout, []eval.Score{
+		eval.Combine(scores, "pii.*", "pii.*"), eval.Combine(scores, "secret.*", "secret.*"),
+		eval.Combine(scores, "poison.*", "poison.*"), eval.Combine(scores, "dup.*", "dup.*"),
+	})
+}
