@@ -60,6 +60,13 @@ type Config struct {
 	Registry *detectors.Registry
 	// Corpus returns fresh corpus-level detectors for one run; nil for none.
 	Corpus func() []detectors.CorpusDetector
+	// Pin is an earlier run's manifest: inputs whose digest differs from the
+	// pinned one make the run fail (split-view defense), or, with
+	// PinReportOnly, are listed as warnings in the report.
+	Pin           string
+	PinReportOnly bool
+	// Provenance carries what the manifest records beyond this config.
+	Provenance ProvenanceConfig
 	// Dedupe configures duplicate detection; enabled by default.
 	Dedupe DedupeConfig
 	// Fake produces format-preserving surrogates for the fake operator; nil

@@ -2,6 +2,8 @@ package scanner
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +20,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/scanner/provenance"
 	"github.com/winnow-data/winnow/scanner/records"
 )
 
@@ -87,6 +90,10 @@ type engine struct {
 	bytesRead atomic.Int64
 	records   atomic.Int64
 
+	ledgerRows  []provenance.LedgerRow
+	detVersions map[string]string
+	outFiles    []outFileInfo
+
 	digestOnce sync.Once
 	digests    []string
 	digestErr  error
@@ -113,6 +120,10 @@ func newEngine(cfg Config) (*engine, error) {
 		only = func(k string) bool { return detectors.MatchKind(cfg.Kinds, k) }
 	}
 	e.set = detectors.Compile(cfg.Registry.Select(cfg.Kinds), only)
+	e.detVersions = map[string]string{engineDetector: engineDetector + "@1", dedupeDetector: dedupeDetector + "@1"}
+	for _, d := range e.set.Detectors() {
+		e.detVersions[d.ID()] = d.ID() + "@" + d.Version()
+	}
 	for _, k := range cfg.Registry.Kinds() {
 		e.kinds[k.Name] = k
 	}
@@ -139,6 +150,37 @@ func newEngine(cfg Config) (*engine, error) {
 	return e, nil
 }
 
+// checkPin compares the inputs' digests with a pinned manifest (--pin).
+func (e *engine) checkPin() error {
+	if e.cfg.Pin == "" {
+		return nil
+	}
+	ds, err := e.inputDigests()
+	if err != nil {
+		return err
+	}
+	cur := map[string]string{}
+	for i, f := range e.files {
+		cur[f.Path] = ds[i]
+	}
+	mism, err := provenance.PinCheck(e.cfg.Pin, cur)
+	if err != nil {
+		return fmt.Errorf("--pin %s: %w", e.cfg.Pin, err)
+	}
+	var changed []string
+	for _, m := range mism {
+		msg := fmt.Sprintf("--pin: %s: %s (pinned sha256 %s)", m.Path, m.Kind, m.Pinned)
+		if m.Kind == provenance.MismatchChanged {
+			changed = append(changed, msg)
+		}
+		e.report.Warnings = append(e.report.Warnings, msg)
+	}
+	if len(changed) > 0 && !e.cfg.PinReportOnly {
+		return fmt.Errorf("inputs differ from the pinned manifest (use --pin-report to only report):\n  %s", strings.Join(changed, "\n  "))
+	}
+	return nil
+}
+
 // newCorpus builds fresh corpus stages for a pass-1 attempt.
 func (e *engine) newCorpus() error {
 	e.closeCorpus()
@@ -146,6 +188,7 @@ func (e *engine) newCorpus() error {
 	if e.cfg.Corpus != nil {
 		for _, c := range e.cfg.Corpus() {
 			stages = append(stages, detectorStage{c})
+			e.detVersions[c.ID()] = c.ID() + "@" + c.Version()
 		}
 	}
 	if !e.cfg.Dedupe.Disabled && (detectors.MatchKind(e.cfg.Kinds, "dup.exact") || detectors.MatchKind(e.cfg.Kinds, "dup.near")) {
@@ -193,6 +236,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	e.out = out
 	defer out.abort() // no-op after commit
 
+	if err := e.checkPin(); err != nil {
+		return nil, err
+	}
 	stopProgress := e.startProgress()
 	defer stopProgress()
 
@@ -226,7 +272,8 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	}
 	e.stats.Pass2 = time.Since(t)
 	e.finishReport()
-	if err := out.commit(e.report); err != nil {
+	e.stats.End = time.Now()
+	if err := out.commit(e.report, func(stage string) error { return e.writeProvenance(ctx, stage) }); err != nil {
 		return nil, err
 	}
 	for _, c := range e.corpus {
@@ -312,6 +359,7 @@ type job struct {
 	reader records.Reader       // set on the first job of a file
 	writer records.BatchWriter  // clean mode, pass 2: set on the first job
 	scalar records.ScalarReader // the file's reader, if it can look fields up
+	raw    records.RawRecorder  // the file's reader, if it exposes raw records
 	sinks  *fileSinks
 	closer func() error // closes the file; set on the first job
 	err    error        // file-level read error after this batch
@@ -430,6 +478,7 @@ func (e *engine) produce(ctx context.Context, n int, free chan *records.Batch, w
 			rerr := r.Next(b)
 			j := &job{file: fi, batch: b, first: first}
 			j.scalar, _ = r.(records.ScalarReader)
+			j.raw, _ = r.(records.RawRecorder)
 			if n == 2 {
 				j.corpus = verdictsFrom(e.verdicts[fi], b.Row)
 			}
@@ -572,7 +621,8 @@ type result struct {
 	finds    []FindingRow
 	findRec  []int32
 	findSev  []detectors.Severity
-	sketches [][]byte // per corpus detector: flat sketches
+	hashes   [][sha256.Size]byte // per record: the ledger's record hash
+	sketches [][]byte            // per corpus detector: flat sketches
 	skOff    [][]int
 }
 
@@ -720,9 +770,31 @@ func (e *engine) detect(ws *workerState, j *job) {
 			e.buildEdits(ws, res, b)
 		}
 	}
+	e.hashRecords(ws, j)
 	// Edit.Data slices are taken only now: editBuf may have moved while growing.
 	for i := range res.edits {
 		res.edits[i].Data = res.editBuf[res.editOff[2*i]:res.editOff[2*i+1]]
+	}
+}
+
+// hashRecords computes each record's ledger hash: sha256 of the raw record
+// when the format exposes it (a JSONL line), otherwise of its scanned field
+// names and values, each followed by a zero byte.
+func (e *engine) hashRecords(ws *workerState, j *job) {
+	b, res := j.batch, j.res
+	res.hashes = res.hashes[:0]
+	v, nv := 0, b.NumValues()
+	for r := 0; r < b.N; r++ {
+		if j.raw != nil {
+			res.hashes = append(res.hashes, sha256.Sum256(j.raw.Raw(b, r)))
+			continue
+		}
+		ws.text = ws.text[:0]
+		for ; v < nv && int(b.ValueRec[v]) == r; v++ {
+			ws.text = append(append(ws.text, b.FieldName(v)...), 0)
+			ws.text = append(append(ws.text, b.Value(v)...), 0)
+		}
+		res.hashes = append(res.hashes, sha256.Sum256(ws.text))
 	}
 }
 
@@ -859,6 +931,10 @@ type fileState struct {
 	values  int64
 	lister  records.FieldLister
 	hasList bool
+	file    int // index in e.files
+	dataRow int64
+	quarRow int64
+	names   map[string]bool // field names seen (JSONL indices as [*])
 }
 
 type recurItem struct {
@@ -898,7 +974,7 @@ func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch
 			}
 			f := e.files[j.file]
 			if j.first {
-				fs = &fileState{rep: FileReport{File: f.Path, Format: f.Format}, closer: j.closer}
+				fs = &fileState{rep: FileReport{File: f.Path, Format: f.Format}, closer: j.closer, file: j.file}
 				if l, ok := j.reader.(records.FieldLister); ok {
 					fs.lister, fs.hasList = l, true
 				}
@@ -960,6 +1036,10 @@ func (e *engine) consume(n int, j *job, fs *fileState) error {
 		}
 	}
 	fs.rep.RecordsIn += int64(b.N)
+	if err := e.writeLedger(j, fs); err != nil {
+		return err
+	}
+	e.collectNames(b, fs)
 	for _, d := range res.dec {
 		switch d.Action {
 		case records.Keep:
@@ -982,6 +1062,86 @@ func (e *engine) consume(n int, j *job, fs *fileState) error {
 		}
 	}
 	return nil
+}
+
+// writeLedger appends one ledger row per record of the batch.
+func (e *engine) writeLedger(j *job, fs *fileState) error {
+	b, res := j.batch, j.res
+	rows := e.ledgerRows[:0]
+	fi := 0
+	for r := 0; r < b.N; r++ {
+		row := provenance.LedgerRow{File: fs.rep.File, Row: b.Row + int64(r), RecordHash: hex.EncodeToString(res.hashes[r][:]), OutputRow: -1}
+		var reasons, dets []string
+		for ; fi < len(res.finds) && int(res.findRec[fi]) == r; fi++ {
+			reasons = append(reasons, res.finds[fi].Kind)
+			dets = append(dets, e.detectorVersion(res.finds[fi].Detector))
+		}
+		sort.Strings(reasons)
+		sort.Strings(dets)
+		row.Reasons, row.Detectors = dedupStrings(reasons), dedupStrings(dets)
+		switch res.dec[r].Action {
+		case records.Keep:
+			row.Decision = provenance.DecisionKept
+		case records.Redact:
+			row.Decision = provenance.DecisionRedacted
+		default:
+			row.Decision = provenance.DecisionDropped
+		}
+		if fs.sinks != nil {
+			if res.dec[r].Action == records.Drop {
+				row.OutputFile, row.OutputRow = "quarantine/"+e.files[j.file].Rel, fs.quarRow
+				fs.quarRow++
+			} else {
+				row.OutputFile, row.OutputRow = "data/"+e.files[j.file].Rel, fs.dataRow
+				fs.dataRow++
+			}
+		}
+		rows = append(rows, row)
+	}
+	e.ledgerRows = rows
+	if err := e.out.ledger.Write(rows); err != nil {
+		return fmt.Errorf("writing ledger: %w", err)
+	}
+	return nil
+}
+
+// detectorVersion returns "id@version" for a detector ID.
+func (e *engine) detectorVersion(id string) string {
+	if v, ok := e.detVersions[id]; ok {
+		return v
+	}
+	return id + "@1"
+}
+
+// collectNames records the batch's field names for croissant.json, with
+// JSON array indices generalized to [*]; at most 256 per file.
+func (e *engine) collectNames(b *records.Batch, fs *fileState) {
+	if fs.names == nil {
+		fs.names = map[string]bool{}
+	}
+	for i := 0; i+1 < len(b.NameOff) && len(fs.names) < 256; i++ {
+		fs.names[string(generalizeIndices(b.Name(i)))] = true
+	}
+}
+
+// generalizeIndices replaces every [digits] in a JSON path by [*].
+func generalizeIndices(p []byte) []byte {
+	out := make([]byte, 0, len(p))
+	for i := 0; i < len(p); i++ {
+		if p[i] == '[' {
+			j := i + 1
+			for j < len(p) && p[j] >= '0' && p[j] <= '9' {
+				j++
+			}
+			if j > i+1 && j < len(p) && p[j] == ']' {
+				out = append(out, "[*]"...)
+				i = j
+				continue
+			}
+		}
+		out = append(out, p[i])
+	}
+	return out
 }
 
 // finishFile closes a file's outputs and folds its counts into the report.
@@ -1042,5 +1202,17 @@ func (e *engine) finishFile(n int, fs *fileState) error {
 		return err
 	}
 	e.report.addFile(fs.rep)
+	if fs.sinks != nil {
+		names := make([]string, 0, len(fs.names))
+		for n := range fs.names {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		for _, rel := range []string{fs.rep.Output, fs.rep.Quarantine} {
+			if rel != "" {
+				e.outFiles = append(e.outFiles, outFileInfo{rel: rel, format: e.files[fs.file].Format, fields: names})
+			}
+		}
+	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/winnow-data/winnow/scanner/provenance"
 )
 
 const (
@@ -27,6 +29,9 @@ type outputs struct {
 	findFile  *os.File
 	findBuf   *bufio.Writer
 	fw        findingsWriter
+	ledFile   *os.File
+	ledBuf    *bufio.Writer
+	ledger    *provenance.LedgerWriter
 	committed bool
 	// extra are additional files written into the stage by later steps
 	// (ledger, manifest); commit moves every top-level stage entry.
@@ -80,6 +85,13 @@ func openOutputs(root string, mode Mode, findingsFormat string) (*outputs, error
 		f.Close()
 		return nil, err
 	}
+	lf, err := os.Create(filepath.Join(o.stage, provenance.LedgerName))
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	o.ledFile, o.ledBuf = lf, bufio.NewWriterSize(lf, 1<<20)
+	o.ledger = provenance.NewLedgerWriter(o.ledBuf)
 	return o, nil
 }
 
@@ -109,8 +121,11 @@ func (o *outputs) writeFile(rel string, data []byte) error {
 
 // commit finishes the findings, writes report.json and moves every staged
 // entry into OUT, replacing the previous run's.
-func (o *outputs) commit(rep *Report) error {
+func (o *outputs) commit(rep *Report, provenanceFn func(stage string) error) error {
 	if err := o.closeFindings(); err != nil {
+		return err
+	}
+	if err := o.closeLedger(); err != nil {
 		return err
 	}
 	js, err := rep.MarshalIndent()
@@ -124,6 +139,11 @@ func (o *outputs) commit(rep *Report) error {
 		// data/ always exists in clean mode, even if every record was dropped.
 		if err := os.MkdirAll(filepath.Join(o.stage, "data"), 0o755); err != nil {
 			return err
+		}
+	}
+	if provenanceFn != nil {
+		if err := provenanceFn(o.stage); err != nil {
+			return fmt.Errorf("writing provenance: %w", err)
 		}
 	}
 	ents, err := os.ReadDir(o.stage)
@@ -155,6 +175,24 @@ func (o *outputs) commit(rep *Report) error {
 // tmpDir is scratch space for spill files (dedupe), removed with the run.
 func (o *outputs) tmpDir() string { return filepath.Join(o.root, tmpName) }
 
+func (o *outputs) closeLedger() error {
+	if o.ledger == nil {
+		return nil
+	}
+	err := o.ledger.Close()
+	if ferr := o.ledBuf.Flush(); err == nil {
+		err = ferr
+	}
+	if cerr := o.ledFile.Close(); err == nil {
+		err = cerr
+	}
+	o.ledger = nil
+	if err != nil {
+		return fmt.Errorf("writing ledger: %w", err)
+	}
+	return nil
+}
+
 func (o *outputs) closeFindings() error {
 	if o.fw == nil {
 		return nil
@@ -181,6 +219,10 @@ func (o *outputs) abort() {
 	if o.fw != nil {
 		o.findFile.Close()
 		o.fw = nil
+	}
+	if o.ledger != nil {
+		o.ledFile.Close()
+		o.ledger = nil
 	}
 	os.RemoveAll(o.stage)
 	os.RemoveAll(o.tmpDir())

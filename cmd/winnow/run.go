@@ -18,6 +18,7 @@ import (
 	"github.com/winnow-data/winnow/detectors"
 	"github.com/winnow-data/winnow/detectors/defaults"
 	"github.com/winnow-data/winnow/scanner"
+	"github.com/winnow-data/winnow/scanner/provenance"
 )
 
 // version is set at build time with -ldflags "-X main.version=v1.2.3";
@@ -55,6 +56,8 @@ Usage:
   winnow scan  [flags] [PATH...]   audit only: findings + report; exit 0 clean,
                                    1 findings at/above --fail-on, 2 error
   winnow clean [flags] [PATH...]   audit + cleaned dataset + quarantine
+  winnow verify DIR                re-hash a clean output and check it against its
+                                   manifest, ledger and report
   winnow detectors                 list every detector and finding kind
   winnow version                   print the version
 
@@ -76,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runScanClean(ctx, scanner.ModeClean, args[1:], stdout, stderr)
 	case "detectors":
 		return runDetectors(args[1:], stdout, stderr)
+	case "verify":
+		return runVerify(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "winnow", toolVersion())
 		return nil
@@ -111,6 +116,9 @@ type commonFlags struct {
 	memMB          int
 	index          string
 	dedupeFields   []string
+	signKey        string
+	pin            string
+	pinReport      bool
 	version        string
 }
 
@@ -141,6 +149,9 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	fs.StringVar(&f.keep, "keep", "", "which copy of a duplicate cluster survives: first (default, plan order), longest, or max:FIELD (highest numeric field, e.g. max:meta.quality)")
 	fs.IntVar(&f.memMB, "mem", 0, "MiB the dedupe index may hold before spilling to disk (default 256)")
 	fs.StringSliceVar(&f.dedupeFields, "dedupe-fields", nil, "fields compared for duplicates (default: text, content, messages[*].content, prompt, response, …; all scanned values when a record has none of them)")
+	fs.StringVar(&f.signKey, "sign-key", "", "ed25519 private key (PEM, PKCS#8) to sign the manifest into manifest.intoto.dsse.json")
+	fs.StringVar(&f.pin, "pin", "", "an earlier manifest.intoto.json: refuse inputs whose sha256 differs from the pinned one")
+	fs.BoolVar(&f.pinReport, "pin-report", false, "with --pin, only report changed inputs (as warnings) instead of refusing")
 	fs.StringVar(&f.index, "index", "", "persistent dedupe index DIR: drop records that duplicate an earlier dataset version, then update the index (clean only)")
 	fs.StringVar(&f.version, "dataset-version", "", "label of this dataset version in the --index (required with --index)")
 	fs.Usage = func() {
@@ -235,6 +246,17 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	cfg.Dedupe.Index = f.index
 	cfg.Dedupe.Fields = f.dedupeFields
 	cfg.Dedupe.Version = f.version
+	cfg.Pin, cfg.PinReportOnly = f.pin, f.pinReport
+	cfg.Provenance.Args = append([]string{name}, args...)
+	cfg.Provenance.DetectorOptions = detOpt
+	for _, p := range defaults.Packs() {
+		cfg.Provenance.Packs = append(cfg.Provenance.Packs, provenance.Pack{Name: p.Name, SHA256: p.SHA256})
+	}
+	if f.signKey != "" {
+		if cfg.Provenance.SignKey, err = provenance.LoadPrivateKey(f.signKey); err != nil {
+			return fmt.Errorf("--sign-key: %w", err)
+		}
+	}
 	failLevel := detectors.Severity(1 << 30)
 	if failOn != "none" {
 		if failLevel, err = detectors.ParseSeverity(failOn); err != nil {

@@ -64,5 +64,15 @@ func Registry(opt Options) (*detectors.Registry, error) {
 	return detectors.NewRegistry(ds...)
 }
 
+// Pack is a rule or data pack a detector embeds (a signature list, a
+// Unicode table), with the hex sha256 of its bytes, for the manifest.
+type Pack struct {
+	Name   string
+	SHA256 string
+}
+
+// Packs lists the rule and data packs the built-in detectors embed.
+func Packs() []Pack { return nil }
+
 // Corpus returns fresh corpus-level detectors for one run.
 func Corpus(opt Options) []detectors.CorpusDetector { return nil }

@@ -293,6 +293,15 @@ func (r *Reader) Scalar(b *records.Batch, rec int, path []byte) ([]byte, bool) {
 	return u.walker.Scalar(u.raw[u.recStart[rec]:u.recEnd[rec]], path)
 }
 
+// Raw returns the bytes of record rec's line in b (without the newline).
+func (r *Reader) Raw(b *records.Batch, rec int) []byte {
+	u, ok := b.Unit.(*unit)
+	if !ok || rec >= len(u.recStart) {
+		return nil
+	}
+	return u.raw[u.recStart[rec]:u.recEnd[rec]]
+}
+
 // NewWriter returns a writer producing JSONL with the input's compression.
 func (r *Reader) NewWriter(out records.Sinks) (records.BatchWriter, error) {
 	return newWriter(r.codec, out), nil

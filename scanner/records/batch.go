@@ -213,3 +213,12 @@ type FieldLister interface {
 type ScalarReader interface {
 	Scalar(b *Batch, rec int, path []byte) ([]byte, bool)
 }
+
+// RawRecorder is an optional Reader capability: the exact input bytes of
+// record rec of a batch the reader filled (a JSONL line without its
+// newline). The engine hashes them for the ledger; formats without it are
+// hashed over their scanned field names and values. The slice aliases the
+// batch.
+type RawRecorder interface {
+	Raw(b *Batch, rec int) []byte
+}
