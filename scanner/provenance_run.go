@@ -137,7 +137,7 @@ func (e *engine) writeProvenance(ctx context.Context, stage string) error {
 		InvocationID: invocationID(), Start: e.stats.Start, End: e.stats.End,
 		Args: e.cfg.Provenance.Args, Config: view,
 		Internal: map[string]any{"workers": e.cfg.Workers, "batch_bytes": e.cfg.Read.BatchBytes, "in_flight": e.cfg.InFlight},
-		Inputs: inputs, Packs: e.cfg.Provenance.Packs, Files: files,
+		Inputs:   inputs, Packs: e.cfg.Provenance.Packs, Files: files,
 		Summary: provenance.Summary{
 			Files: t.Files, RecordsIn: t.RecordsIn, Kept: t.Kept, Redacted: t.Redacted, Dropped: t.Dropped,
 			FindingsByKind: e.report.FindingsByKind, RecordsByKind: e.report.RecordsByKind, DroppedByKind: e.report.DroppedByKind,
