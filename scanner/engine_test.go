@@ -471,3 +471,44 @@ func TestProvenanceVerifies(t *testing.T) {
 		t.Fatalf("tampered output verifies: %v %v", err, res.Problems)
 	}
 }
+
+func TestIncrementalIndex(t *testing.T) {
+	v1, v2 := t.TempDir(), t.TempDir()
+	old := `{"text":"The harbour festival returns this weekend with music, food stalls and a boat parade along the old quay."}`
+	other := `{"text":"A completely different note about compilers, register allocation and instruction scheduling."}`
+	fresh := `{"text":"New in this version: a guide to repotting houseplants without damaging their roots."}`
+	os.WriteFile(filepath.Join(v1, "a.jsonl"), []byte(old+"\n"+other+"\n"), 0o644)
+	os.WriteFile(filepath.Join(v2, "b.jsonl"), []byte(fresh+"\n"+old+"\n"), 0o644)
+	// Version 2 keeps a.jsonl unchanged: its records stay live in the index.
+	// (A file missing from a new version counts as deleted.)
+	os.WriteFile(filepath.Join(v2, "a.jsonl"), []byte(old+"\n"+other+"\n"), 0o644)
+	index := filepath.Join(t.TempDir(), "index")
+
+	cfg := testConfig(t, ModeClean, t.TempDir(), v1)
+	cfg.Dedupe = DedupeConfig{Index: index, Version: "v1"}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	cfg = testConfig(t, ModeClean, out, filepath.Join(v1, "a.jsonl"), filepath.Join(v2, "b.jsonl"))
+	cfg.Corpus = nil
+	cfg.FindingsFormat = "jsonl"
+	cfg.Dedupe = DedupeConfig{Index: index, Version: "v2"}
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.Totals.Dropped != 1 || res.Report.FindingsByKind["dup.exact"] != 1 {
+		t.Fatalf("v2 against the v1 index: %+v %v", res.Report.Totals, res.Report.FindingsByKind)
+	}
+	f := readTree(t, out)["findings.jsonl"]
+	if !strings.Contains(f, `duplicates dataset version v1: `+filepath.Join(v1, "a.jsonl")+` row 0`) {
+		t.Errorf("finding does not name the earlier record:\n%s", f)
+	}
+	// --index without a version label is refused.
+	cfg = testConfig(t, ModeClean, t.TempDir(), v2)
+	cfg.Dedupe = DedupeConfig{Index: index}
+	if _, err := Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "--dataset-version") {
+		t.Errorf("err = %v", err)
+	}
+}
