@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -117,6 +119,8 @@ type commonFlags struct {
 	index          string
 	dedupeFields   []string
 	signKey        string
+	cpuProfile     string
+	memProfile     string
 	pin            string
 	pinReport      bool
 	version        string
@@ -149,6 +153,8 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	fs.StringVar(&f.keep, "keep", "", "which copy of a duplicate cluster survives: first (default, plan order), longest, or max:FIELD (highest numeric field, e.g. max:meta.quality)")
 	fs.IntVar(&f.memMB, "mem", 0, "MiB the dedupe index may hold before spilling to disk (default 256)")
 	fs.StringSliceVar(&f.dedupeFields, "dedupe-fields", nil, "fields compared for duplicates (default: text, content, messages[*].content, prompt, response, …; all scanned values when a record has none of them)")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
+	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile to this file at the end")
 	fs.StringVar(&f.signKey, "sign-key", "", "ed25519 private key (PEM, PKCS#8) to sign the manifest into manifest.intoto.dsse.json")
 	fs.StringVar(&f.pin, "pin", "", "an earlier manifest.intoto.json: refuse inputs whose sha256 differs from the pinned one")
 	fs.BoolVar(&f.pinReport, "pin-report", false, "with --pin, only report changed inputs (as warnings) instead of refusing")
@@ -283,15 +289,41 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 			fmt.Fprintln(stderr, "winnow:", keyNote)
 		}
 	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(f.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			pf.Close()
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		defer func() { pprof.StopCPUProfile(); pf.Close() }()
+	}
 	res, err := scanner.Run(ctx, cfg)
 	if err != nil {
 		return err
+	}
+	if f.memProfile != "" {
+		if err := writeHeapProfile(f.memProfile); err != nil {
+			return fmt.Errorf("--memprofile: %w", err)
+		}
 	}
 	printSummary(stdout, mode, cfg.Out, res)
 	if mode == scanner.ModeScan && res.MaxSeverity >= failLevel {
 		return &failError{msg: fmt.Sprintf("findings of severity %s (at or above --fail-on %s); see %s/report.json", res.MaxSeverity, failOn, cfg.Out)}
 	}
 	return nil
+}
+
+func writeHeapProfile(path string) error {
+	pf, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer pf.Close()
+	runtime.GC()
+	return pprof.WriteHeapProfile(pf)
 }
 
 // loadKey returns the HMAC key from --key-file, WINNOW_KEY or the public
