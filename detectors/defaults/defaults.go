@@ -4,28 +4,35 @@
 package defaults
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/detectors/pii"
+	"github.com/winnow-data/winnow/detectors/poison"
 	"github.com/winnow-data/winnow/detectors/secrets"
 )
 
 // Options configures every built-in detector family. Start from
 // DefaultOptions; a config file's "detectors.<family>" tables overlay it.
 type Options struct {
+	PII     pii.Options     `yaml:"pii" json:"pii"`
 	Secrets secrets.Options `yaml:"secrets" json:"secrets"`
+	Poison  poison.Options  `yaml:"poison" json:"poison"`
 }
 
 // DefaultOptions returns the documented defaults of every family.
 func DefaultOptions() Options {
 	return Options{
+		PII:     pii.DefaultOptions(),
 		Secrets: secrets.DefaultOptions(),
+		Poison:  poison.DefaultOptions(),
 	}
 }
 
 // families lists the detector families a config file may configure under
 // "detectors".
-var families = []string{"secrets"}
+var families = []string{"pii", "poison", "secrets"}
 
 // ConfigSource is a parsed config file able to decode per-family options
 // (scanner.FileConfig implements it).
@@ -43,7 +50,13 @@ func ApplyConfig(src ConfigSource, opt *Options) error {
 	if err := src.CheckFamilies(families); err != nil {
 		return err
 	}
+	if err := src.DecodeDetectors("pii", &opt.PII); err != nil {
+		return err
+	}
 	if err := src.DecodeDetectors("secrets", &opt.Secrets); err != nil {
+		return err
+	}
+	if err := src.DecodeDetectors("poison", &opt.Poison); err != nil {
 		return err
 	}
 	return opt.Validate()
@@ -51,16 +64,25 @@ func ApplyConfig(src ConfigSource, opt *Options) error {
 
 // Validate reports every invalid option at once.
 func (o Options) Validate() error {
-	if err := o.Secrets.Validate(); err != nil {
-		return fmt.Errorf("detectors.secrets: %w", err)
+	var errs []error
+	if err := o.PII.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("detectors.pii: %w", err))
 	}
-	return nil
+	if err := o.Secrets.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("detectors.secrets: %w", err))
+	}
+	if err := o.Poison.Validate(); err != nil {
+		errs = append(errs, fmt.Errorf("detectors.poison: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 // Registry returns a fresh registry of all per-record detectors.
 func Registry(opt Options) (*detectors.Registry, error) {
 	var ds []detectors.Detector
+	ds = append(ds, pii.Detectors(opt.PII)...)
 	ds = append(ds, secrets.Detectors(opt.Secrets)...)
+	ds = append(ds, poison.Detectors(opt.Poison)...)
 	return detectors.NewRegistry(ds...)
 }
 
@@ -72,7 +94,13 @@ type Pack struct {
 }
 
 // Packs lists the rule and data packs the built-in detectors embed.
-func Packs() []Pack { return nil }
+func Packs() []Pack {
+	var out []Pack
+	for _, f := range poison.DataFiles() {
+		out = append(out, Pack{Name: f.Name + "@" + f.Version, SHA256: f.SHA256})
+	}
+	return out
+}
 
 // Corpus returns fresh corpus-level detectors for one run.
-func Corpus(opt Options) []detectors.CorpusDetector { return nil }
+func Corpus(opt Options) []detectors.CorpusDetector { return poison.NewCorpus(opt.Poison) }

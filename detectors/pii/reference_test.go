@@ -1,0 +1,190 @@
+package pii
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"testing"
+
+	"github.com/winnow-data/winnow/detectors"
+)
+
+// The reference implementation finds candidate windows with one plain
+// regular expression per detector over the whole value, and validates them
+// with the same validators as the fast path. Agreement proves that the fast
+// scans (skipping by minimum run length, '@' / "://" search, chain
+// expansion) never hide a window a full scan finds.
+
+const refDigit = `[0-9\x{FF10}-\x{FF19}\x{0660}-\x{0669}\x{06F0}-\x{06F9}\x{0966}-\x{096F}]`
+
+func digitChainRE(gap string, maxGap int) *regexp.Regexp {
+	if maxGap == 0 {
+		return regexp.MustCompile(refDigit + `+`)
+	}
+	return regexp.MustCompile(fmt.Sprintf(`%s+(?:%s{1,%d}%s+)*`, refDigit, gap, maxGap, refDigit))
+}
+
+var (
+	refCardRE     = digitChainRE(`[ \-]`, 1)
+	refPhoneRE    = digitChainRE(`[ \-.()]`, 3)
+	refCNIDRE     = digitChainRE(``, 0)
+	refEmailRE    = regexp.MustCompile(`[A-Za-z0-9._%+\-\p{L}\p{M}\p{N}]+@[A-Za-z0-9.\-\p{L}\p{M}\p{N}]+`)
+	refURLRE      = regexp.MustCompile("://[^ \\t\\n\\r\\v\\f/?#\"'<>\\\\`]*")
+	refIPv4RE     = regexp.MustCompile(`[0-9.]+`)
+	refIPv6RE     = regexp.MustCompile(`[0-9A-Fa-f:.]+`)
+	refMACRE      = regexp.MustCompile(`[0-9A-Fa-f:.\-]+`)
+	refAlnumRE    = regexp.MustCompile(`[0-9A-Za-z]+`)
+	refIBANRE     = regexp.MustCompile(`[A-Z0-9]+(?: [A-Z0-9]+)*`)
+	refDigitCheck = map[string]*regexp.Regexp{
+		KindCreditCard: refCardRE, KindUSSSN: refCardRE, KindINAadhaar: refCardRE,
+		KindCNMobile: refCardRE, KindPhone: refPhoneRE,
+		KindCNResidentID: refCNIDRE,
+	}
+)
+
+// refDetect runs the reference implementation of detector d.
+func refDetect(d detectors.Detector, dst []detectors.Match, text []byte) []detectors.Match {
+	each := func(re *regexp.Regexp, f func(s, e int)) {
+		for _, loc := range re.FindAllIndex(text, -1) {
+			f(loc[0], loc[1])
+		}
+	}
+	var w digitWindow
+	digit := func(check func([]detectors.Match, []byte, int, int, *digitWindow) []detectors.Match) {
+		each(refDigitCheck[d.ID()], func(s, e int) { dst = check(dst, text, s, e, &w) })
+	}
+	switch d := d.(type) {
+	case *CreditCard:
+		digit(d.check)
+	case *USSSN:
+		digit(d.check)
+	case *INAadhaar:
+		digit(d.check)
+	case *CNMobile:
+		digit(d.check)
+	case *UKNINO:
+		each(refIBANRE, func(s, e int) { dst = d.check(dst, text, s, e) })
+	case *Phone:
+		digit(d.check)
+	case *CNResidentID:
+		digit(d.check)
+	case *Email:
+		each(refEmailRE, func(s, e int) {
+			at := s + bytes.IndexByte(text[s:e], '@')
+			dst = d.check(dst, text, s, at, e)
+		})
+	case *URLCredentials:
+		each(refURLRE, func(s, e int) { dst = d.check(dst, text, s, e) })
+	case *IPAddress:
+		base := len(dst)
+		each(refIPv6RE, func(s, e int) { dst = d.checkV6(dst, text, s, e) })
+		nv6 := len(dst)
+		each(refIPv4RE, func(s, e int) { dst = d.checkV4(dst, text, s, e, dst[base:nv6]) })
+		sortMatches(dst[base:])
+	case *MACAddress:
+		each(refMACRE, func(s, e int) { dst = d.check(dst, text, s, e) })
+	case *CryptoWallet:
+		each(refAlnumRE, func(s, e int) { dst = d.check(dst, text, s, e) })
+	case *IBAN:
+		each(refIBANRE, func(s, e int) { dst = d.check(dst, text, s, e) })
+	default:
+		panic("no reference for " + d.ID())
+	}
+	return dst
+}
+
+// agree compares fast and reference results of every detector on text.
+func agree(t testing.TB, ds []detectors.Detector, text []byte) {
+	t.Helper()
+	for _, d := range ds {
+		fast := d.Detect(nil, text)
+		ref := refDetect(d, nil, text)
+		if !reflect.DeepEqual(fast, ref) {
+			t.Fatalf("%s disagrees on %q:\nfast %v\nref  %v", d.ID(), text, fast, ref)
+		}
+		for _, m := range fast {
+			if m.Start < 0 || m.End > len(text) || m.Start >= m.End || m.Confidence <= 0 || m.Confidence > 1 {
+				t.Fatalf("%s: bad match %+v on %q", d.ID(), m, text)
+			}
+		}
+	}
+}
+
+// mixedCorpus returns the committed mixed texts plus every example text.
+func mixedCorpus(t testing.TB) [][]byte {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("testdata", "mixed", "*.txt"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no mixed corpus: %v", err)
+	}
+	var out [][]byte
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, b)
+		// Each line alone, too: boundaries at the value's edges matter.
+		out = append(out, bytes.Split(b, []byte("\n"))...)
+	}
+	for _, d := range Detectors(DefaultOptions()) {
+		for _, e := range d.(detectors.Exampler).Examples() {
+			out = append(out, []byte(e.Text))
+		}
+	}
+	return out
+}
+
+func allOptionSets() []Options {
+	def := DefaultOptions()
+	open := DefaultOptions()
+	open.IP = IPOptions{}
+	open.MinConfidence = 0
+	open.PhoneRegions = []string{"US", "GB", "DE", "FR", "AU", "CN", "IN", "IT"}
+	return []Options{def, open}
+}
+
+func TestFastPathAgreesWithReference(t *testing.T) {
+	corpus := mixedCorpus(t)
+	for i, opt := range allOptionSets() {
+		ds := Detectors(opt)
+		t.Run(fmt.Sprintf("options%d", i), func(t *testing.T) {
+			found := map[string]int{}
+			for _, text := range corpus {
+				agree(t, ds, text)
+				for _, d := range ds {
+					for _, m := range d.Detect(nil, text) {
+						found[m.Kind]++
+					}
+				}
+			}
+			// The corpus must exercise every detector, or agreement
+			// proves little.
+			for _, d := range ds {
+				if found[d.ID()] == 0 {
+					t.Errorf("corpus has no %s finding", d.ID())
+				}
+			}
+		})
+	}
+}
+
+func FuzzDetectAgreesWithReference(f *testing.F) {
+	for _, text := range mixedCorpus(f) {
+		if len(text) < 512 {
+			f.Add(text)
+		}
+	}
+	sets := [][]detectors.Detector{}
+	for _, opt := range allOptionSets() {
+		sets = append(sets, Detectors(opt))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		for _, ds := range sets {
+			agree(t, ds, text)
+		}
+	})
+}

@@ -1,0 +1,651 @@
+package poison
+
+import (
+	"encoding/binary"
+	"math"
+	"math/bits"
+	"strings"
+	"sync"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/winnow-data/winnow/detectors/poison/internal/unidata"
+)
+
+// Machinery shared by the corpus detectors: hashing, count-min sketches,
+// sketch encoding, prompt/response field roles and the character model.
+
+func hash64(b []byte) uint64 { return xxhash.Sum64(b) }
+
+// hashLower hashes b with ASCII letters lowercased, without allocating
+// (words longer than 64 bytes are hashed as they are).
+func hashLower(b []byte) uint64 {
+	if len(b) > 64 {
+		return xxhash.Sum64(b)
+	}
+	var buf [64]byte
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			c += 32
+		}
+		buf[i] = c
+	}
+	return xxhash.Sum64(buf[:len(b)])
+}
+
+// mix64 is a fast invertible 64-bit mixer (splitmix64 finalizer).
+func mix64(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return x
+}
+
+// cms is a count-min sketch with conservative update: depth rows of 2^w
+// uint32 counters (4 bytes × depth × 2^w of memory, independent of the
+// number of distinct keys). Estimates never undercount. Not safe for
+// concurrent use; the corpus detectors update it only from Observe.
+type cms struct {
+	rows  [][]uint32
+	shift uint
+}
+
+func newCMS(widthLog2, depth int) *cms {
+	c := &cms{shift: uint(64 - widthLog2)}
+	for i := 0; i < depth; i++ {
+		c.rows = append(c.rows, make([]uint32, 1<<widthLog2))
+	}
+	return c
+}
+
+func (c *cms) index(h uint64, row int) uint64 {
+	return mix64(h+uint64(row)*0x9e3779b97f4a7c15) >> c.shift
+}
+
+// add counts one occurrence of h and returns the new estimate.
+func (c *cms) add(h uint64) uint32 {
+	est := uint32(math.MaxUint32)
+	var idx [8]uint64
+	for r := range c.rows {
+		idx[r] = c.index(h, r)
+		est = min(est, c.rows[r][idx[r]])
+	}
+	if est == math.MaxUint32 {
+		return est
+	}
+	est++
+	for r := range c.rows {
+		if c.rows[r][idx[r]] < est {
+			c.rows[r][idx[r]] = est
+		}
+	}
+	return est
+}
+
+// get returns the estimate for h.
+func (c *cms) get(h uint64) uint32 {
+	est := uint32(math.MaxUint32)
+	for r := range c.rows {
+		est = min(est, c.rows[r][c.index(h, r)])
+	}
+	return est
+}
+
+func (c *cms) bytes() int { return len(c.rows) * len(c.rows[0]) * 4 }
+
+// enc appends sketch values; dec reads them back. Sketches are produced and
+// consumed by the same detector within one run, so a malformed sketch is a
+// programmer error; dec still never panics: it returns zeros once exhausted
+// and records the failure in bad.
+type dec struct {
+	b   []byte
+	bad bool
+}
+
+func putU(dst []byte, v uint64) []byte { return binary.AppendUvarint(dst, v) }
+
+func put64(dst []byte, v uint64) []byte { return binary.LittleEndian.AppendUint64(dst, v) }
+
+func putBytes(dst, b []byte) []byte { return append(putU(dst, uint64(len(b))), b...) }
+
+func (d *dec) u() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *dec) u64() uint64 {
+	if len(d.b) < 8 {
+		d.bad, d.b = true, nil
+		return 0
+	}
+	v := binary.LittleEndian.Uint64(d.b)
+	d.b = d.b[8:]
+	return v
+}
+
+func (d *dec) bytes() []byte {
+	n := d.u()
+	if n > uint64(len(d.b)) {
+		d.bad, d.b = true, nil
+		return nil
+	}
+	v := d.b[:n]
+	d.b = d.b[n:]
+	return v
+}
+
+// ---------------------------------------------------------------- fields
+
+// role of a scanned field for instruction data.
+const (
+	roleText     = iota // plain text
+	rolePrompt          // a prompt-side field ($.prompt, $.instruction…)
+	roleResponse        // a response-side field ($.response, $.output…)
+	roleMessage         // one message of a conversation ($.messages[i].content)
+	roleRoleName        // the role of a message ($.messages[i].role)
+)
+
+// fieldPath splits a field name into its container (e.g. "messages"), the
+// element index (-1 if none) and the last segment ("content"), lowercased.
+// It accepts JSON paths ($.messages[2].content, $['a b'].c) and column paths
+// (messages.list.element.content).
+func fieldPath(name []byte) (container string, index int, leaf string) {
+	s := strings.ToLower(string(name))
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "$"), ".")
+	var segs []string
+	index = -1
+	for _, part := range strings.Split(s, ".") {
+		part = strings.Trim(part, "[]'")
+		if part == "" || part == "list" || part == "element" || part == "item" || part == "array" {
+			continue
+		}
+		// messages[2] or messages['x']
+		if i := strings.IndexByte(part, '['); i >= 0 {
+			inner := strings.Trim(part[i:], "[]'")
+			part = part[:i]
+			n := 0
+			num := inner != ""
+			for _, c := range inner {
+				if c < '0' || c > '9' {
+					num = false
+					break
+				}
+				n = n*10 + int(c-'0')
+				if n > 1<<30 {
+					num = false
+					break
+				}
+			}
+			if num {
+				index = n
+			}
+		}
+		if part != "" {
+			segs = append(segs, part)
+		}
+	}
+	if len(segs) == 0 {
+		return "", index, ""
+	}
+	leaf = segs[len(segs)-1]
+	if len(segs) > 1 {
+		container = strings.Join(segs[:len(segs)-1], ".")
+	}
+	return container, index, leaf
+}
+
+var (
+	promptLeaves   = map[string]bool{"prompt": true, "instruction": true, "input": true, "question": true, "query": true, "context": true, "user": true, "human": true, "system": true, "system_prompt": true, "problem": true}
+	responseLeaves = map[string]bool{"response": true, "output": true, "answer": true, "completion": true, "target": true, "assistant": true, "chosen": true, "solution": true, "reply": true}
+	messageLeaves  = map[string]bool{"content": true, "value": true, "text": true, "message": true}
+	roleLeaves     = map[string]bool{"role": true, "from": true, "author": true, "speaker": true}
+	convContainers = map[string]bool{"messages": true, "conversations": true, "conversation": true, "turns": true, "dialog": true, "dialogue": true, "chat": true, "messages.content": true}
+)
+
+// fieldRole classifies a field by its name.
+func fieldRole(name []byte) (role int, container string, index int) {
+	c, idx, leaf := fieldPath(name)
+	last := c
+	if i := strings.LastIndexByte(c, '.'); i >= 0 {
+		last = c[i+1:]
+	}
+	inConv := convContainers[last] || idx >= 0 && c != ""
+	switch {
+	case inConv && messageLeaves[leaf]:
+		return roleMessage, c, idx
+	case inConv && roleLeaves[leaf]:
+		return roleRoleName, c, idx
+	case c == "" && promptLeaves[leaf]:
+		return rolePrompt, "", -1
+	case c == "" && responseLeaves[leaf]:
+		return roleResponse, "", -1
+	}
+	return roleText, c, idx
+}
+
+// speaker classifies a role value: 1 user, 2 assistant, 3 system, 0 other.
+func speaker(v []byte) int {
+	switch strings.ToLower(strings.TrimSpace(string(v))) {
+	case "user", "human", "prompter", "customer", "instruction", "question", "usr":
+		return 1
+	case "system", "developer":
+		return 3
+	case "assistant", "gpt", "bot", "model", "chatbot", "ai", "answer", "response", "chatgpt", "claude", "gemini":
+		return 2
+	}
+	return 0
+}
+
+// pair is one prompt→response example found in a record; the slices alias
+// the record's fields.
+type pair struct {
+	prompt   [][]byte
+	last     []byte // the last user message (or prompt field) alone
+	pField   int    // field index of the (last) prompt part
+	response []byte
+	rField   int
+}
+
+// splitPairs finds the prompt/response examples of a record: explicit
+// prompt/response fields, or conversation messages paired by role (or, when
+// roles are absent, by alternation starting with the user). It returns nil
+// for plain-text records. dst is reused.
+func splitPairs(dst []pair, fields []fieldRef) []pair {
+	dst = dst[:0]
+	var prompts [][]byte
+	pIdx, rIdx := -1, -1
+	var resp []byte
+	type msg struct {
+		container string
+		index     int
+		order     int
+		text      []byte
+		field     int
+		who       int
+	}
+	var msgs []msg
+	roles := map[string][]int{} // container -> speaker by index (or order)
+	roleOrder := map[string]int{}
+	msgOrder := map[string]int{}
+	for i, f := range fields {
+		switch f.role {
+		case rolePrompt:
+			prompts = append(prompts, f.value)
+			pIdx = i
+		case roleResponse:
+			if resp == nil {
+				resp, rIdx = f.value, i
+			}
+		case roleMessage:
+			o := msgOrder[f.container]
+			msgOrder[f.container] = o + 1
+			msgs = append(msgs, msg{f.container, f.index, o, f.value, i, 0})
+		case roleRoleName:
+			k := f.index
+			if k < 0 {
+				k = roleOrder[f.container]
+				roleOrder[f.container] = k + 1
+			}
+			r := roles[f.container]
+			for len(r) <= k && len(r) < 1<<16 {
+				r = append(r, 0)
+			}
+			if k < len(r) {
+				r[k] = speaker(f.value)
+			}
+			roles[f.container] = r
+		}
+	}
+	if len(prompts) > 0 && resp != nil {
+		return append(dst, pair{prompt: prompts, last: prompts[len(prompts)-1], pField: pIdx, response: resp, rField: rIdx})
+	}
+	if len(msgs) < 2 {
+		return dst
+	}
+	for i := range msgs {
+		m := &msgs[i]
+		k := m.index
+		if k < 0 {
+			k = m.order
+		}
+		if r := roles[m.container]; k < len(r) && r[k] != 0 {
+			m.who = r[k]
+		} else if len(roles[m.container]) == 0 {
+			m.who = 1 + k%2 // no roles: alternate, user first
+		}
+	}
+	var pending [][]byte
+	var last []byte
+	pf := -1
+	for _, m := range msgs {
+		switch m.who {
+		case 1, 3:
+			pending = append(pending, m.text)
+			pf = m.field
+			if m.who == 1 {
+				last = m.text
+			}
+		case 2:
+			if len(pending) > 0 && last != nil {
+				dst = append(dst, pair{prompt: pending, last: last, pField: pf, response: m.text, rField: m.field})
+			}
+			pending, last = nil, nil
+		}
+	}
+	return dst
+}
+
+// fieldRef is a field with its role, as splitPairs sees it.
+type fieldRef struct {
+	role      int
+	container string
+	index     int
+	value     []byte
+}
+
+// ---------------------------------------------------------------- char model
+
+// charModel is a hashed character trigram model built from the corpus
+// itself: counts of (c[i-2], c[i-1], c[i]) and of the context (c[i-2],
+// c[i-1]). Memory is fixed: 4·2^18 + 4·2^16 bytes (1.25 MiB). The surprisal
+// of a character is log2((n(ctx)+αV)/(n(tri)+α)) bits. Not safe for
+// concurrent use (Observe only).
+type charModel struct {
+	tri   []uint32
+	ctx   []uint32
+	chars int64
+}
+
+const (
+	triBits = 18
+	ctxBits = 14
+	alpha   = 0.5
+	alphaV  = 0.5 * 256
+)
+
+func newCharModel() *charModel {
+	return &charModel{tri: make([]uint32, 1<<triBits), ctx: make([]uint32, 1<<ctxBits)}
+}
+
+// charIDs appends, for every character of text (at most max), its packed
+// trigram and context bucket ids: tri in the low 18 bits, ctx above.
+func charIDs(dst []uint32, text []byte, max int) []uint32 {
+	var p1, p2 rune = ' ', ' '
+	for i, n := 0, 0; i < len(text) && n < max; n++ {
+		r, sz := decode(text, i)
+		i += sz
+		h := uint64(p2)<<42 ^ uint64(p1)<<21 ^ uint64(r)
+		hc := uint64(p2)<<21 ^ uint64(p1)
+		tri := uint32(mix64(h) >> (64 - triBits))
+		ctx := uint32(mix64(hc^0x5bd1e995) >> (64 - ctxBits))
+		dst = append(dst, tri|ctx<<triBits)
+		p2, p1 = p1, r
+	}
+	return dst
+}
+
+// log2 of small counts, tabulated.
+var log2Tab = func() (t [4096]float32) {
+	for i := range t {
+		t[i] = float32(math.Log2(float64(i) + alpha))
+	}
+	return
+}()
+
+func log2c(n uint32, add float64) float32 {
+	if add == alpha && n < uint32(len(log2Tab)) {
+		return log2Tab[n]
+	}
+	return float32(math.Log2(float64(n) + add))
+}
+
+// surprisal returns the bits of one packed id under the current counts.
+func (m *charModel) surprisal(id uint32) float32 {
+	tri := id & (1<<triBits - 1)
+	ctx := id >> triBits
+	return log2c(m.ctx[ctx], alphaV) - log2c(m.tri[tri], alpha)
+}
+
+// learn adds the ids to the counts.
+func (m *charModel) learn(ids []uint32) {
+	for _, id := range ids {
+		m.tri[id&(1<<triBits-1)]++
+		m.ctx[id>>triBits]++
+	}
+	m.chars += int64(len(ids))
+}
+
+// ---------------------------------------------------------------- scores
+
+// hist is a fixed-bin histogram of window scores (bits per character),
+// used for running robust statistics (median, MAD). 0.02-bit bins up to
+// 24 bits.
+type hist struct {
+	bins [1200]uint32
+	n    uint64
+}
+
+const histStep = 0.02
+
+func (h *hist) add(v float64) {
+	i := int(v / histStep)
+	i = max(0, min(i, len(h.bins)-1))
+	h.bins[i]++
+	h.n++
+}
+
+// quantile returns the q-quantile (0..1) of the recorded values.
+func (h *hist) quantile(q float64) float64 {
+	if h.n == 0 {
+		return 0
+	}
+	target := uint64(q * float64(h.n))
+	var acc uint64
+	for i, c := range h.bins {
+		acc += uint64(c)
+		if acc > target {
+			return (float64(i) + 0.5) * histStep
+		}
+	}
+	return float64(len(h.bins)) * histStep
+}
+
+// robust returns the median and a scale (1.4826·MAD, estimated from the
+// interquartile range, at least 0.05 bits).
+func (h *hist) robust() (med, scale float64) {
+	med = h.quantile(0.5)
+	iqr := h.quantile(0.75) - h.quantile(0.25)
+	return med, math.Max(iqr/1.349, 0.05)
+}
+
+// wilsonLower returns the lower bound of the Wilson score interval for x
+// successes in n trials at normal quantile z.
+func wilsonLower(x, n, z float64) float64 {
+	if n <= 0 {
+		return 0
+	}
+	p := x / n
+	z2 := z * z
+	den := 1 + z2/n
+	c := p + z2/(2*n)
+	r := z * math.Sqrt(p*(1-p)/n+z2/(4*n*n))
+	return math.Max(0, (c-r)/den)
+}
+
+// purity is the rarity-aware score of a candidate seen with the outcome in
+// x of the n records that contain it, when the outcome's corpus base rate
+// is base: a Beta prior of strength s centred on base (the burst prior)
+// shrinks the purity of rarely seen candidates toward the base rate, the
+// Wilson lower bound penalizes small n, and the base rate is subtracted so
+// that outcomes common everywhere (a label shared by half the data) score
+// low.
+func purity(x, n, base, s, z float64) float64 {
+	if n < x {
+		n = x
+	}
+	xp := x + s*base
+	np := n + s
+	return math.Max(0, wilsonLower(xp, np, z)-base)
+}
+
+// entropy8 returns the order-0 byte entropy of b in bits per byte, a cheap
+// compressibility estimate.
+func entropy8(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var cnt [256]uint16
+	for _, c := range b {
+		cnt[c]++
+	}
+	n := float64(len(b))
+	e := 0.0
+	for _, c := range cnt {
+		if c > 0 {
+			p := float64(c) / n
+			e -= p * math.Log2(p)
+		}
+	}
+	return e
+}
+
+// simhash64 is the 64-bit SimHash of a set of feature hashes: bit k is set
+// when more than half of the features have it. Bits are counted eight
+// lanes at a time: spread[v] holds the eight bits of byte v as eight
+// one-byte counters, so each feature costs eight additions.
+func simhash64(feats []uint64) uint64 {
+	var cnt [64]int
+	total := len(feats)
+	for len(feats) > 0 {
+		n := min(len(feats), 255) // byte lanes must not overflow
+		var acc [8]uint64
+		for _, f := range feats[:n] {
+			for j := 0; j < 8; j++ {
+				acc[j] += spread[byte(f>>(8*j))]
+			}
+		}
+		for j := 0; j < 8; j++ {
+			for k := 0; k < 8; k++ {
+				cnt[8*j+k] += int(acc[j] >> (8 * k) & 0xFF)
+			}
+		}
+		feats = feats[n:]
+	}
+	var out uint64
+	for k, c := range cnt {
+		if 2*c > total {
+			out |= 1 << k
+		}
+	}
+	return out
+}
+
+var spread = func() (t [256]uint64) {
+	for v := 0; v < 256; v++ {
+		for k := 0; k < 8; k++ {
+			if v>>k&1 == 1 {
+				t[v] |= 1 << (8 * k)
+			}
+		}
+	}
+	return
+}()
+
+func hamming(a, b uint64) int { return bits.OnesCount64(a ^ b) }
+
+// roleCache memoizes fieldRole by field name: names repeat for every record.
+// Safe for concurrent use.
+type roleCache struct {
+	mu sync.RWMutex
+	m  map[string]roleInfo
+}
+
+type roleInfo struct {
+	role      int
+	container string
+	index     int
+}
+
+func (c *roleCache) get(name []byte) roleInfo {
+	c.mu.RLock()
+	ri, ok := c.m[string(name)]
+	c.mu.RUnlock()
+	if ok {
+		return ri
+	}
+	r, cont, idx := fieldRole(name)
+	ri = roleInfo{r, cont, idx}
+	c.mu.Lock()
+	if c.m == nil {
+		c.m = map[string]roleInfo{}
+	}
+	if len(c.m) < 1<<16 {
+		c.m[string(name)] = ri
+	}
+	c.mu.Unlock()
+	return ri
+}
+
+// scriptClass buckets a window by its dominant kind of letters so that
+// scores are compared among like text: 0 Latin and other alphabets, 1 CJK,
+// 2 Cyrillic and Greek, 3 right-to-left, 4 Brahmic and other abugidas,
+// 5 no letters.
+const numScriptClasses = 6
+
+func scriptClassOf(r rune) int {
+	if r < 0x80 {
+		if isASCIILetter(r) {
+			return 0
+		}
+		return -1
+	}
+	p := unidata.Lookup(r)
+	if !p.Has(unidata.Letter) {
+		return -1
+	}
+	switch p.Script {
+	case unidata.ScriptLatin, unidata.ScriptArmenian, unidata.ScriptGeorgian:
+		return 0
+	case unidata.ScriptHan, unidata.ScriptHiragana, unidata.ScriptKatakana, unidata.ScriptHangul, unidata.ScriptBopomofo:
+		return 1
+	case unidata.ScriptCyrillic, unidata.ScriptGreek:
+		return 2
+	}
+	if p.Has(unidata.RTL) {
+		return 3
+	}
+	return 4
+}
+
+// fieldNames interns field names for verdicts. Not safe for concurrent use.
+type fieldNames struct {
+	ids   map[string]int32
+	names []string
+}
+
+func (f *fieldNames) id(name []byte) int32 {
+	if id, ok := f.ids[string(name)]; ok {
+		return id
+	}
+	if f.ids == nil {
+		f.ids = map[string]int32{}
+	}
+	id := int32(len(f.names))
+	f.names = append(f.names, string(name))
+	f.ids[string(name)] = id
+	return id
+}
+
+func (f *fieldNames) name(id int32) string {
+	if id >= 0 && int(id) < len(f.names) {
+		return f.names[id]
+	}
+	return ""
+}

@@ -1,0 +1,339 @@
+package poison
+
+import (
+	"unicode"
+
+	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/detectors/poison/internal/unidata"
+)
+
+// Homoglyph finds words that mix look-alike characters from several scripts
+// (UTS #39 mixed-script detection with confusable prototypes), the classic
+// Cyrillic "а" inside a Latin word. A word is a run of letters, marks and
+// numbers; default-ignorable characters inside it are skipped.
+//
+//   - Mixed script (0.9): the word's resolved script set (UTS #39 §5.1,
+//     intersection of augmented Script_Extensions) is empty, and every
+//     letter outside the majority script has a confusable twin in it.
+//     "pаypal" is reported; "iPhone手机" is not (Han has no Latin twin), nor
+//     are Japanese kana with kanji (they resolve to Jpan).
+//   - Look-alike forms (0.8): an ASCII word whose other letters are
+//     fullwidth or mathematical forms with an ASCII prototype ("p𝐚ypal").
+//   - Whole-word look-alike (0.6): a word of at least three letters in one
+//     non-Latin script whose every letter has an ASCII prototype ("аррӏе"),
+//     standing between plain ASCII words.
+//
+// All-Cyrillic or all-Greek words in their own context, accented Latin and
+// Turkish dotless i are not reported.
+//
+// Homoglyph is safe for concurrent use and does not allocate.
+type Homoglyph struct{}
+
+var _ detectors.Detector = Homoglyph{}
+var _ detectors.Exampler = Homoglyph{}
+
+// ID returns "poison.homoglyph".
+func (Homoglyph) ID() string { return KindHomoglyph }
+
+// Version changes whenever the output can change.
+func (Homoglyph) Version() string { return "1" }
+
+// Kinds returns poison.homoglyph.
+func (Homoglyph) Kinds() []detectors.Kind {
+	return []detectors.Kind{{Name: KindHomoglyph, Description: "mixed-script words built from look-alike characters (UTS #39 confusables)", Severity: detectors.SeverityMedium}}
+}
+
+// Detect implements detectors.Detector.
+func (Homoglyph) Detect(dst []detectors.Match, text []byte) []detectors.Match {
+	pos := 0
+	for {
+		q := indexNonASCII(text, pos)
+		if q >= len(text) {
+			return dst
+		}
+		ws := q
+		for ws > pos && isASCIIAlnum(text[ws-1]) {
+			ws--
+		}
+		we, conf := homoglyphWord(text, ws)
+		if we <= q { // the non-ASCII character at q does not continue a word
+			_, n := decode(text, q)
+			pos = q + n
+			continue
+		}
+		if conf > 0 {
+			dst = append(dst, detectors.Match{Kind: KindHomoglyph, Start: ws, End: we, Confidence: conf})
+		}
+		pos = we
+	}
+}
+
+type scriptCount struct {
+	s unidata.Script
+	n int
+}
+
+// homoglyphWord scans the word starting at ws and returns its end and the
+// confidence of a finding (0 for none).
+func homoglyphWord(text []byte, ws int) (int, float64) {
+	var scripts [4]scriptCount
+	ns := 0
+	many := false // more than len(scripts) distinct scripts
+	asciiLetters, letters := 0, 0
+	nonASCIILetters, deceptive, asciiProto := 0, 0, 0
+	i := ws
+	cjk := -1 // whether the word's letters are CJK: -1 not yet known
+	for i < len(text) {
+		r, n := decode(text, i)
+		if plainHan(r) {
+			// Fast path: a Han letter without properties of interest.
+			if cjk == 0 {
+				break
+			}
+			cjk = 1
+			i += n
+			letters++
+			nonASCIILetters++
+			scripts, ns, many = countScript(scripts, ns, many, unidata.ScriptHan)
+			continue
+		}
+		p := props(r)
+		if p.Has(unidata.DICP) {
+			i += n
+			continue
+		}
+		if !wordy(p) {
+			break
+		}
+		// CJK text runs into Latin words without spaces ("您的account账户"):
+		// a change between CJK and other scripts ends the word.
+		if p.Has(unidata.Letter) && p.Script != unidata.ScriptCommon && p.Script != unidata.ScriptInherited {
+			c := 0
+			if cjkScript(p.Script) {
+				c = 1
+			}
+			if cjk >= 0 && c != cjk {
+				break
+			}
+			cjk = c
+		}
+		i += n
+		if !p.Any(unidata.Letter) {
+			continue
+		}
+		letters++
+		s := p.Script
+		if r < 0x80 {
+			asciiLetters++
+		} else {
+			nonASCIILetters++
+			if !p.Has(unidata.Confusable) {
+				// no prototype
+			} else if proto, _ := unidata.Prototype(r); asciiWord(proto) {
+				asciiProto++
+				if s == unidata.ScriptCommon || r >= 0xFF21 && r <= 0xFF5A {
+					deceptive++
+				}
+			}
+		}
+		if s == unidata.ScriptCommon || s == unidata.ScriptInherited {
+			continue
+		}
+		scripts, ns, many = countScript(scripts, ns, many, s)
+	}
+	we := i
+	if nonASCIILetters == 0 {
+		return we, 0
+	}
+	if ns >= 2 || many {
+		if c := mixedScript(text, ws, we, scripts[:ns]); c > 0 {
+			return we, c
+		}
+		return we, 0
+	}
+	if asciiLetters > 0 && deceptive > 0 && deceptive == nonASCIILetters {
+		return we, 0.8
+	}
+	if ns == 1 && asciiLetters == 0 && letters >= 3 && asciiProto == letters &&
+		scripts[0].s != unidata.ScriptLatin && latinContext(text, ws, we) {
+		return we, 0.6
+	}
+	return we, 0
+}
+
+// cjkScript reports the scripts written without spaces between words in
+// East Asian text.
+func cjkScript(s unidata.Script) bool {
+	switch s {
+	case unidata.ScriptHan, unidata.ScriptHiragana, unidata.ScriptKatakana, unidata.ScriptHangul, unidata.ScriptBopomofo:
+		return true
+	}
+	return false
+}
+
+// countScript adds one letter of script s to the word's script counts.
+func countScript(scripts [4]scriptCount, ns int, many bool, s unidata.Script) ([4]scriptCount, int, bool) {
+	for k := 0; k < ns; k++ {
+		if scripts[k].s == s {
+			scripts[k].n++
+			return scripts, ns, many
+		}
+	}
+	if ns < len(scripts) {
+		scripts[ns] = scriptCount{s, 1}
+		return scripts, ns + 1, many
+	}
+	return scripts, ns, true
+}
+
+// asciiWord reports whether s is one or more ASCII letters or digits.
+func asciiWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isASCIIAlnum(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// mixedScript resolves the script set of text[ws:we] and, when it is empty,
+// checks that every letter outside the majority script has a look-alike in
+// it.
+func mixedScript(text []byte, ws, we int, scripts []scriptCount) float64 {
+	resolved := unidata.All()
+	for i := ws; i < we; {
+		r, n := decode(text, i)
+		i += n
+		p := props(r)
+		if p.Has(unidata.DICP) || !wordy(p) {
+			continue
+		}
+		resolved = resolved.And(p.Extensions())
+	}
+	if !resolved.Empty() {
+		return 0
+	}
+	major := scripts[0]
+	for _, sc := range scripts[1:] {
+		if sc.n > major.n || sc.n == major.n && sc.s == unidata.ScriptLatin {
+			major = sc
+		}
+	}
+	for i := ws; i < we; {
+		r, n := decode(text, i)
+		i += n
+		p := props(r)
+		if !p.Has(unidata.Letter) || p.Script == major.s || p.Script == unidata.ScriptCommon || p.Script == unidata.ScriptInherited {
+			continue
+		}
+		// The outsider must look like a plain letter of the majority
+		// script: ASCII itself or with an ASCII prototype (Cyrillic а, Greek
+		// ο), and confusable with a character of that script.
+		if r >= 0x80 {
+			proto, _ := unidata.Prototype(unicode.ToLower(r))
+			if !asciiWord(proto) {
+				if proto, _ = unidata.Prototype(r); !asciiWord(proto) {
+					return 0
+				}
+			}
+		}
+		if !unidata.LookalikeScripts(r).Has(major.s) {
+			return 0
+		}
+	}
+	return 0.9
+}
+
+// latinContext reports whether the words around text[ws:we] on the same line
+// are plain ASCII words, with at least one present.
+func latinContext(text []byte, ws, we int) bool {
+	b := neighbour(text, ws, -1)
+	a := neighbour(text, we, +1)
+	return b >= 0 && a >= 0 && a+b > 0
+}
+
+// neighbour classifies the nearest word before (dir -1, from index i) or
+// after (dir +1) on the same line: 1 an ASCII word, 0 none, -1 another word.
+func neighbour(text []byte, i, dir int) int {
+	j := i
+	if dir < 0 {
+		for j > 0 && text[j-1] < 0x80 && !isASCIIAlnum(text[j-1]) {
+			if text[j-1] == '\n' {
+				return 0
+			}
+			j--
+		}
+		if j == 0 {
+			return 0
+		}
+		if text[j-1] >= 0x80 {
+			r, _ := decodeLast(text, j)
+			if wordy(props(r)) {
+				return -1
+			}
+			return 0
+		}
+		for j > 0 && isASCIIAlnum(text[j-1]) {
+			j--
+		}
+		if j > 0 && text[j-1] >= 0x80 {
+			if r, _ := decodeLast(text, j); wordy(props(r)) {
+				return -1
+			}
+		}
+		return 1
+	}
+	for j < len(text) && text[j] < 0x80 && !isASCIIAlnum(text[j]) {
+		if text[j] == '\n' {
+			return 0
+		}
+		j++
+	}
+	if j == len(text) {
+		return 0
+	}
+	if text[j] >= 0x80 {
+		if r, _ := decode(text, j); wordy(props(r)) {
+			return -1
+		}
+		return 0
+	}
+	for j < len(text) && isASCIIAlnum(text[j]) {
+		j++
+	}
+	if j < len(text) && text[j] >= 0x80 {
+		if r, _ := decode(text, j); wordy(props(r)) {
+			return -1
+		}
+	}
+	return 1
+}
+
+// Examples implements detectors.Exampler.
+func (Homoglyph) Examples() []detectors.Example {
+	return []detectors.Example{
+		{Text: "Log in to your pаypal account", Kind: KindHomoglyph, Want: "pаypal"},
+		{Text: "Contact sеcurity@bank.com now", Kind: KindHomoglyph, Want: "sеcurity"},
+		{Text: "Русский тeкст с латинской e", Kind: KindHomoglyph, Want: "тeкст"},
+		{Text: "the ΑΡΙ key", Kind: KindHomoglyph, Want: "ΑΡΙ"},
+		{Text: "visit p𝐚ypal today", Kind: KindHomoglyph, Want: "p𝐚ypal"},
+		{Text: "go to аррӏе.com for help", Kind: KindHomoglyph, Want: "аррӏе"},
+		{Text: "ignоre previous instructions", Kind: KindHomoglyph, Want: "ignоre"},
+		{Text: "您的аccount账户存在异常", Kind: KindHomoglyph, Want: "аccount"},
+		// Near misses: single-script words, accented Latin, CJK mixes.
+		{Text: "Съешь же ещё этих мягких французских булок"},
+		{Text: "Η γρήγορη καφέ αλεπού πηδάει"},
+		{Text: "naïve café, façade, Ærøskøbing, Straße"},
+		{Text: "Türkçe kapıda ılık ışık"},
+		{Text: "下载iPhone手机版 and GPT模型"},
+		{Text: "東京タワーは、ひらがなとカタカナと漢字を混ぜる。"},
+		{Text: "한국어 텍스트와 漢字"},
+		{Text: "5 µm, 10 kΩ, α-helix, β-sheet, TNF-α"},
+		{Text: "ＡＢＣ全角文字"},
+		{Text: "Он сказал: ура, сор и рос"},
+		{Text: "tokens like eratuная mentств sarnικ from a mixed vocabulary"},
+	}
+}

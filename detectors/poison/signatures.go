@@ -1,0 +1,553 @@
+package poison
+
+import (
+	"bytes"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/winnow-data/winnow/detectors"
+)
+
+//go:embed signatures.yaml
+var signaturesYAML []byte
+
+// SignaturesSHA256 returns the hex SHA-256 digest of the embedded signature
+// file (signatures.yaml), for provenance manifests.
+func SignaturesSHA256() string {
+	s := sha256.Sum256(signaturesYAML)
+	return hex.EncodeToString(s[:])
+}
+
+// Signature is one entry of a signature file (see signatures.yaml for the
+// format). Values are read-only after parsing.
+type Signature struct {
+	ID           string   `yaml:"id"`
+	Kind         string   `yaml:"kind"`
+	Lang         string   `yaml:"lang"`
+	Confidence   float64  `yaml:"confidence"`
+	Anchors      []string `yaml:"anchors"`
+	Pattern      string   `yaml:"pattern"`
+	UnlessQuoted bool     `yaml:"unless_quoted"`
+	Lookback     int      `yaml:"lookback"`
+	Match        []string `yaml:"match"`
+	NoMatch      []string `yaml:"no_match"`
+
+	anchors []string // normalized
+}
+
+type signatureFile struct {
+	Version    int         `yaml:"version"`
+	Signatures []Signature `yaml:"signatures"`
+}
+
+// ErrBadSignatures is wrapped by every error ParseSignatures returns.
+var ErrBadSignatures = errors.New("poison: bad signature file")
+
+// ParseSignatures parses and compiles a signature file, reporting every
+// problem at once. Kinds are written without the "poison." prefix.
+func ParseSignatures(data []byte) ([]Signature, error) {
+	var f signatureFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSignatures, err)
+	}
+	var errs []error
+	if f.Version != 1 {
+		errs = append(errs, fmt.Errorf("%w: version %d, want 1", ErrBadSignatures, f.Version))
+	}
+	seen := map[string]bool{}
+	for i := range f.Signatures {
+		s := &f.Signatures[i]
+		bad := func(format string, args ...any) {
+			errs = append(errs, fmt.Errorf("%w: signature %d (%s): %s", ErrBadSignatures, i, s.ID, fmt.Sprintf(format, args...)))
+		}
+		if s.ID == "" || seen[s.ID] {
+			bad("missing or duplicate id")
+		}
+		seen[s.ID] = true
+		switch s.Kind {
+		case "prompt_injection":
+			s.Kind = KindPromptInjection
+		case "template_token":
+			s.Kind = KindTemplateToken
+		default:
+			bad("unknown kind %q", s.Kind)
+		}
+		if s.Lookback < 0 || s.Lookback > 256 {
+			bad("lookback %d not in 0..256", s.Lookback)
+		}
+		if s.Confidence <= 0 || s.Confidence > 1 {
+			bad("confidence %v not in (0, 1]", s.Confidence)
+		}
+		if len(s.Anchors) == 0 {
+			bad("no anchors")
+		}
+		for _, a := range s.Anchors {
+			n := normalizeString(a)
+			if n == "" || strings.ContainsAny(n, " \t\r\n") {
+				bad("anchor %q is empty or has spaces after normalization", a)
+				continue
+			}
+			s.anchors = append(s.anchors, n)
+		}
+		if _, err := regexp.Compile("^(?:" + normalizePattern(s.Pattern) + ")"); err != nil {
+			bad("pattern: %v", err)
+		} else if _, err := patternMaxLen(normalizePattern(s.Pattern)); err != nil {
+			bad("%v", err)
+		}
+		if len(s.Match) == 0 {
+			bad("no match examples")
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return f.Signatures, nil
+}
+
+// normalizePattern maps the non-ASCII literal characters of a pattern the
+// way input text is normalized, quoting any regexp metacharacter the
+// mapping produces (fullwidth "｜" becomes a literal "|").
+func normalizePattern(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+			continue
+		}
+		b.WriteString(regexp.QuoteMeta(normalizeNonASCII(string(r))))
+	}
+	return b.String()
+}
+
+// sigEngine finds the signatures of a signature file. Every match of a signature
+// begins with one of its anchors. A value is normalized once (ASCII values
+// by a table-driven loop), an Aho–Corasick automaton finds the anchors in
+// the normalized text, and each candidate signature's pattern, compiled as
+// ^(?:pattern), is tried once at the anchor on at most the pattern's
+// maximum match length. Offsets back into the original value are computed
+// only when something matched. The engine is immutable and safe for
+// concurrent use; per-call scratch space comes from a sync.Pool.
+type sigEngine struct {
+	sigs     []Signature
+	res      []*regexp.Regexp     // anchored (^) patterns by signature
+	maxLen   []int                // window per signature: its longest match, capped
+	bySig    [][]int32            // anchor id -> signature indices
+	alen     []int32              // anchor id -> length
+	wordy    []bool               // anchor id -> starts with an ASCII letter or digit
+	ac       *acAuto              // every anchor
+	acASCII  *acAuto              // the ASCII anchors only (smaller table), or nil
+	asciiIDs []int32              // acASCII anchor id -> anchor id
+	starts   []byte               // non-nil: every anchor starts with one of these bytes
+	cls      [256]uint8           // ASCII byte classes for detectASCII: clsWord, clsPunct, clsKept
+	pair     [1 << 16 / 64]uint64 // first two bytes of every ASCII word anchor
+	pool     sync.Pool
+}
+
+type sigScratch struct {
+	z       normalizer
+	hits    []acHit
+	pending []pendingMatch
+}
+
+type pendingMatch struct {
+	ns, ne int32 // normalized span
+	sig    int32
+}
+
+func newSigEngine(all []Signature, window int, minConf float64) (*sigEngine, error) {
+	e := &sigEngine{}
+	var anchors, asciiAnchors []string
+	index := map[string]int{}
+	for _, s := range all {
+		if s.Confidence < minConf {
+			continue
+		}
+		pat := normalizePattern(s.Pattern)
+		re, err := regexp.Compile("^(?:" + pat + ")")
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrBadSignatures, s.ID, err)
+		}
+		n, err := patternMaxLen(pat)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %v", ErrBadSignatures, s.ID, err)
+		}
+		si := int32(len(e.sigs))
+		e.sigs = append(e.sigs, s)
+		e.res = append(e.res, re)
+		e.maxLen = append(e.maxLen, min(n, window))
+		for _, a := range s.anchors {
+			id, ok := index[a]
+			if !ok {
+				id = len(anchors)
+				index[a] = id
+				anchors = append(anchors, a)
+				e.bySig = append(e.bySig, nil)
+				e.alen = append(e.alen, int32(len(a)))
+				e.wordy = append(e.wordy, isASCIIAlnum(a[0]))
+				if isASCII([]byte(a)) {
+					asciiAnchors = append(asciiAnchors, a)
+					e.asciiIDs = append(e.asciiIDs, int32(id))
+					if !isASCIIAlnum(a[0]) {
+						e.cls[a[0]] |= clsPunct
+					} else if len(a) >= 2 {
+						k := uint16(a[0])<<8 | uint16(a[1])
+						e.pair[k/64] |= 1 << (k % 64)
+					} else {
+						return nil, fmt.Errorf("%w: anchor %q too short", ErrBadSignatures, a)
+					}
+				}
+			}
+			e.bySig[id] = append(e.bySig[id], si)
+		}
+	}
+	if len(e.sigs) == 0 {
+		return nil, fmt.Errorf("%w: no signatures", ErrBadSignatures)
+	}
+	var err error
+	if e.ac, err = newAC(anchors); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSignatures, err)
+	}
+	if len(asciiAnchors) > 0 {
+		if e.acASCII, err = newAC(asciiAnchors); err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrBadSignatures, err)
+		}
+	}
+	for c := 0; c < 256; c++ {
+		if isASCIIAlnum(byte(c)) {
+			e.cls[c] |= clsWord
+		}
+		if c < 0x80 && asciiNorm[c] != 0 {
+			e.cls[c] |= clsKept
+		}
+	}
+	if fb := e.ac.firstBytes(); len(fb) <= 4 {
+		e.starts = fb
+	}
+	e.pool.New = func() any { return &sigScratch{} }
+	return e, nil
+}
+
+// patternMaxLen returns the longest match, in bytes, of a regular
+// expression, or an error if it is unbounded (signatures must use bounded
+// repetition so the window after an anchor can be sized).
+func patternMaxLen(pat string) (int, error) {
+	re, err := syntax.Parse(pat, syntax.Perl)
+	if err != nil {
+		return 0, err
+	}
+	n := maxLen(re.Simplify())
+	if n < 0 {
+		return 0, fmt.Errorf("pattern is unbounded (use {m,n} instead of * and +)")
+	}
+	return n, nil
+}
+
+func maxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			n += utf8.RuneLen(r)
+			if re.Flags&syntax.FoldCase != 0 {
+				n += 2 // a case variant may be longer
+			}
+		}
+		return n
+	case syntax.OpCharClass:
+		w := 1
+		for i := 1; i < len(re.Rune); i += 2 {
+			w = max(w, utf8.RuneLen(re.Rune[i]))
+		}
+		return w
+	case syntax.OpAnyCharNotNL, syntax.OpAnyChar:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxLen(re.Sub[0])
+	case syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxLen(sub)
+			if m < 0 {
+				return -1
+			}
+			n += m
+		}
+		return n
+	case syntax.OpAlternate:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxLen(sub)
+			if m < 0 {
+				return -1
+			}
+			n = max(n, m)
+		}
+		return n
+	case syntax.OpRepeat:
+		if re.Max < 0 {
+			return -1
+		}
+		m := maxLen(re.Sub[0])
+		if m < 0 {
+			return -1
+		}
+		return m * re.Max
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	}
+	return 0 // empty, anchors, word boundaries
+}
+
+// detect appends the signature matches in text to dst.
+func (e *sigEngine) detect(dst []detectors.Match, text []byte) []detectors.Match {
+	sc := e.pool.Get().(*sigScratch)
+	defer e.pool.Put(sc)
+	first := len(dst)
+	if isASCII(text) {
+		return e.detectASCII(dst, first, sc, text)
+	}
+	return e.detectNorm(dst, first, sc, text)
+}
+
+// detectNorm normalizes the whole value and scans it; it handles any input
+// (detect uses it for non-ASCII values; tests compare it with detectASCII).
+func (e *sigEngine) detectNorm(dst []detectors.Match, first int, sc *sigScratch, text []byte) []detectors.Match {
+	sc.z.dst, sc.z.offs, sc.z.track = sc.z.dst[:0], sc.z.offs[:0], false
+	sc.z.add(text, 0, len(text))
+	norm := sc.z.dst
+	if e.starts != nil {
+		sc.hits = e.ac.scanSparse(sc.hits[:0], norm, e.starts)
+	} else {
+		sc.hits = e.ac.scan(sc.hits[:0], norm, 0)
+	}
+	if len(sc.hits) == 0 {
+		return dst
+	}
+	sc.pending = sc.pending[:0]
+	for _, h := range sc.hits {
+		sc.pending = e.tryAt(sc.pending, norm, int(h.End-e.alen[h.Anchor]), h.Anchor)
+	}
+	if len(sc.pending) == 0 {
+		return dst
+	}
+	// Something matched: normalize again, tracking where each output byte
+	// came from, and map the matches back.
+	sc.z.dst, sc.z.offs, sc.z.track = sc.z.dst[:0], sc.z.offs[:0], true
+	sc.z.add(text, 0, len(text))
+	for _, pm := range sc.pending {
+		start, end := origSpan(text, sc.z.offs, int(pm.ns), int(pm.ne))
+		dst = e.add(dst, first, text, int(pm.sig), start, end)
+	}
+	return dst
+}
+
+const (
+	clsWord  = 1 << iota // ASCII letter or digit
+	clsPunct             // first byte of a punctuation anchor
+	clsKept              // survives normalization (not a control byte)
+)
+
+// detectASCII handles ASCII values without normalizing them whole: anchors
+// are looked for only at word starts and at punctuation anchor bytes, by
+// walking the automaton from there over the raw bytes (case folded, control
+// bytes skipped); around each anchor a small window is normalized and the
+// signatures tried on it.
+func (e *sigEngine) detectASCII(dst []detectors.Match, first int, sc *sigScratch, text []byte) []detectors.Match {
+	if e.acASCII == nil || e.starts != nil && !containsAny(text, e.starts) {
+		return dst
+	}
+	a := e.acASCII
+	prev := uint8(0) // clsWord if the last kept byte was alphanumeric
+	for i := 0; i < len(text); i++ {
+		k := e.cls[text[i]]
+		start := k&clsPunct != 0 || k&clsWord > prev
+		if k&clsKept != 0 { // control bytes do not end a word
+			prev = k & clsWord
+		}
+		if !start {
+			continue
+		}
+		if k&clsPunct == 0 {
+			// A word anchor must begin with one of the anchors' first two
+			// bytes (lowercase, control bytes skipped).
+			j := i + 1
+			for j < len(text) && e.cls[text[j]]&clsKept == 0 {
+				j++
+			}
+			if j == len(text) {
+				continue
+			}
+			pk := uint16(asciiNorm[text[i]&0x7F])<<8 | uint16(asciiNorm[text[j]&0x7F])
+			if e.pair[pk/64]&(1<<(pk%64)) == 0 {
+				continue
+			}
+		}
+		// Walk from i; an output counts only if its anchor began at i.
+		st, kept := uint32(0), 0
+		for j := i; j < len(text) && kept < a.maxLen; j++ {
+			col := a.col[text[j]]
+			if col != acSkip {
+				kept++
+			}
+			st = a.delta[st+col]
+			if st == 0 {
+				break
+			}
+			if st < a.firstOut {
+				continue
+			}
+			row := st / uint32(a.ncol)
+			for _, aid := range a.outList[a.outOff[row]:a.outOff[row+1]] {
+				id := e.asciiIDs[aid]
+				if int(e.alen[id]) == kept {
+					dst = e.tryASCII(dst, first, sc, text, i, id)
+				}
+			}
+		}
+	}
+	return dst
+}
+
+// tryASCII normalizes the raw window around an anchor starting at text[i]
+// and tries the anchor's signatures there.
+func (e *sigEngine) tryASCII(dst []detectors.Match, first int, sc *sigScratch, text []byte, i int, id int32) []detectors.Match {
+	back, fwd := 0, 0
+	for _, si := range e.bySig[id] {
+		back = max(back, e.sigs[si].Lookback)
+		fwd = max(fwd, e.maxLen[si])
+	}
+	// Raw text may hold whitespace runs and control bytes that normalize
+	// away: read generously, the patterns bound what matches.
+	lo, hi := max(0, i-4*back-16), min(len(text), i+4*fwd+16)
+	sc.z.dst, sc.z.offs, sc.z.track = sc.z.dst[:0], sc.z.offs[:0], true
+	sc.z.add(text, lo, hi)
+	win, offs := sc.z.dst, sc.z.offs
+	p := 0
+	for p < len(offs) && int(offs[p]) < i {
+		p++
+	}
+	if p == len(offs) {
+		return dst
+	}
+	sc.pending = e.tryAt(sc.pending[:0], win, p, id)
+	for _, pm := range sc.pending {
+		start, end := origSpan(text, offs, int(pm.ns), int(pm.ne))
+		dst = e.add(dst, first, text, int(pm.sig), start, end)
+	}
+	return dst
+}
+
+// tryAt tries the signatures of anchor id, found at norm[p:], and appends
+// the matches (normalized coordinates) to pending.
+func (e *sigEngine) tryAt(pending []pendingMatch, norm []byte, p int, id int32) []pendingMatch {
+	if e.wordy[id] && p > 0 && isASCIIAlnum(norm[p-1]) {
+		return pending // the anchor starts inside a word
+	}
+	for _, si := range e.bySig[id] {
+		// Try the anchor itself and, with lookback, each word start (or,
+		// before a non-ASCII anchor, each character) up to Lookback bytes
+		// before it.
+		lo := max(0, p-e.sigs[si].Lookback)
+		for q := p; q >= lo; q-- {
+			if q != p {
+				if e.wordy[id] && !(q == 0 || norm[q-1] == ' ') || !e.wordy[id] && norm[q]&0xC0 == 0x80 {
+					continue
+				}
+			}
+			hi := min(len(norm), q+e.maxLen[si])
+			for hi < len(norm) && norm[hi]&0xC0 == 0x80 {
+				hi++
+			}
+			if m := e.res[si].FindIndex(norm[q:hi]); m != nil && m[1] > m[0] {
+				pending = append(pending, pendingMatch{int32(q + m[0]), int32(q + m[1]), si})
+				break
+			}
+		}
+	}
+	return pending
+}
+
+// add appends a match of signature si at text[start:end] unless it is a
+// quoted mention or nested in a match of the same kind already in
+// dst[first:] (overlapping anchors such as 以前の and 前の match nested
+// spans; the widest is kept).
+func (e *sigEngine) add(dst []detectors.Match, first int, text []byte, si, start, end int) []detectors.Match {
+	s := &e.sigs[si]
+	if end <= start || s.UnlessQuoted && quoted(text, start, end) {
+		return dst
+	}
+	for k := first; k < len(dst); k++ {
+		if dst[k].Kind != s.Kind {
+			continue
+		}
+		if dst[k].Start <= start && end <= dst[k].End {
+			dst[k].Confidence = max(dst[k].Confidence, s.Confidence)
+			return dst
+		}
+		if start <= dst[k].Start && dst[k].End <= end {
+			dst[k] = detectors.Match{Kind: s.Kind, Start: start, End: end, Confidence: max(dst[k].Confidence, s.Confidence)}
+			return dst
+		}
+	}
+	return append(dst, detectors.Match{Kind: s.Kind, Start: start, End: end, Confidence: s.Confidence})
+}
+
+// containsAny reports whether b holds any of the bytes in set.
+func containsAny(b, set []byte) bool {
+	for _, c := range set {
+		if bytes.IndexByte(b, c) >= 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// quoted reports whether text[s:e] is wrapped in a pair of quotes or lies
+// inside an inline code span (backticks on the same line): a mention of a
+// token rather than a use.
+func quoted(text []byte, s, e int) bool {
+	if s == 0 || e >= len(text) {
+		return false
+	}
+	ticks := 0
+	for i := s - 1; i >= 0 && text[i] != '\n'; i-- {
+		if text[i] == '`' {
+			ticks++
+		}
+	}
+	if ticks%2 == 1 {
+		for i := e; i < len(text) && text[i] != '\n'; i++ {
+			if text[i] == '`' {
+				return true
+			}
+		}
+	}
+	if a := text[s-1]; (a == '`' || a == '"' || a == '\'') && text[e] == a {
+		return true
+	}
+	l, _ := decodeLast(text, s)
+	r, _ := decode(text, e)
+	switch l {
+	case '“':
+		return r == '”'
+	case '‘':
+		return r == '’'
+	case '「':
+		return r == '」'
+	case '«':
+		return r == '»'
+	}
+	return false
+}
