@@ -22,6 +22,17 @@ import (
 	"github.com/winnow-data/winnow/scanner"
 )
 
+// PerRecordPoison reports whether kind is one of the per-record poison kinds
+// whose false-positive rate on clean records is bounded (issue #5).
+func PerRecordPoison(kind string) bool {
+	switch kind {
+	case "poison.bidi_control", "poison.invisible_char", "poison.tag_char", "poison.homoglyph",
+		"poison.prompt_injection", "poison.template_token":
+		return true
+	}
+	return false
+}
+
 // Score is the evaluation of one kind.
 type Score struct {
 	Kind     string
@@ -59,15 +70,22 @@ type Finding struct {
 	KeptRow  *int64 `json:"kept_row"`
 }
 
+// Result is one evaluation run.
+type Result struct {
+	Scores   []Score // sorted by kind
+	Labels   []corpus.Label
+	Findings []Finding
+	Records  int64
+}
+
 // Run scans root (samples/data) with the default detectors, dedupe and
 // corpus detectors, and scores the findings against the labels under
-// expected (samples/expected). It returns scores sorted by kind and the
-// number of records scanned.
-func Run(ctx context.Context, root, expected, tmp string) ([]Score, int64, error) {
+// expected (samples/expected).
+func Run(ctx context.Context, root, expected, tmp string) (*Result, error) {
 	opt := defaults.DefaultOptions()
 	reg, err := defaults.Registry(opt)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	out := filepath.Join(tmp, "eval-out")
 	res, err := scanner.Run(ctx, scanner.Config{
@@ -80,22 +98,22 @@ func Run(ctx context.Context, root, expected, tmp string) ([]Score, int64, error
 		Key:            []byte("winnow-eval-key-0123456789"),
 	})
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	findings, err := readFindings(filepath.Join(out, "findings.jsonl"), root)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	var labels []corpus.Label
 	files, _ := filepath.Glob(filepath.Join(expected, "*", "expected.jsonl"))
 	for _, f := range files {
 		ls, err := corpus.LoadExpected(f)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
 		labels = append(labels, ls...)
 	}
-	return Score_(labels, findings), res.Report.Totals.RecordsIn, nil
+	return &Result{Scores: ScoreKinds(labels, findings), Labels: labels, Findings: findings, Records: res.Report.Totals.RecordsIn}, nil
 }
 
 func readFindings(path, root string) ([]Finding, error) {
@@ -132,9 +150,9 @@ func matches(l corpus.Label, f Finding) bool {
 	return l.Field == f.Field && f.Start < l.End && l.Start < f.End
 }
 
-// Score_ scores findings against labels per kind. Only kinds that have
+// ScoreKinds scores findings against labels per kind. Only kinds that have
 // labels or findings appear.
-func Score_(labels []corpus.Label, findings []Finding) []Score {
+func ScoreKinds(labels []corpus.Label, findings []Finding) []Score {
 	byKind := map[string]*Score{}
 	get := func(k string) *Score {
 		s := byKind[k]
@@ -204,4 +222,32 @@ func WriteTable(w io.Writer, scores []Score) {
 	for _, s := range scores {
 		fmt.Fprintf(w, "| `%s` | %d | %d | %.3f | %.3f |\n", s.Kind, s.Labels, s.Findings, s.Precision(), s.Recall())
 	}
+}
+
+// FalsePositiveRate is the fraction of records without any label of the
+// selected kinds that still got a finding of those kinds: the
+// false-positive rate on clean documents. records is the number of records
+// scanned.
+func FalsePositiveRate(labels []corpus.Label, findings []Finding, kinds func(string) bool, records int64) (rate float64, flagged int, clean int64) {
+	type rec struct {
+		file string
+		row  int64
+	}
+	labelled := map[rec]bool{}
+	for _, l := range labels {
+		if kinds(l.Kind) {
+			labelled[rec{l.File, l.Row}] = true
+		}
+	}
+	hit := map[rec]bool{}
+	for _, f := range findings {
+		if kinds(f.Kind) && !labelled[rec{f.File, f.Row}] {
+			hit[rec{f.File, f.Row}] = true
+		}
+	}
+	clean = records - int64(len(labelled))
+	if clean <= 0 {
+		return 0, len(hit), clean
+	}
+	return float64(len(hit)) / float64(clean), len(hit), clean
 }

@@ -18,16 +18,19 @@ func main() {
 		os.Exit(2)
 	}
 	defer os.RemoveAll(tmp)
-	scores, n, err := eval.Run(context.Background(), "samples/data", "samples/expected", tmp)
+	res, err := eval.Run(context.Background(), "samples/data", "samples/expected", tmp)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "eval:", err)
 		os.Exit(2)
 	}
-	fmt.Printf("%d records scanned in samples/data\n\n", n)
+	scores := res.Scores
+	fmt.Printf("%d records scanned in samples/data\n\n", res.Records)
 	eval.WriteTable(os.Stdout, scores)
 	fmt.Println()
 	eval.WriteTable(os.Stdout, []eval.Score{
 		eval.Combine(scores, "pii.*", "pii.*"), eval.Combine(scores, "secret.*", "secret.*"),
 		eval.Combine(scores, "poison.*", "poison.*"), eval.Combine(scores, "dup.*", "dup.*"),
 	})
+	rate, flagged, clean := eval.FalsePositiveRate(res.Labels, res.Findings, eval.PerRecordPoison, res.Records)
+	fmt.Printf("\nper-record poison kinds on clean records: %d of %d flagged (false-positive rate %.2f%%)\n", flagged, clean, 100*rate)
 }
