@@ -95,3 +95,45 @@ func TestConfigFile(t *testing.T) {
 		t.Errorf("typo key: exit %d, %s", code, stderr)
 	}
 }
+
+func TestVerifyCommand(t *testing.T) {
+	dir := t.TempDir()
+	in := writeCorpus(t, `{"text":"mail bob@example.com"}`, `{"text":"hello"}`, `{"text": broken}`)
+	keys := filepath.Join(dir, "release")
+	if _, errOut, code := runCLI(t, "keygen", keys); code != 0 {
+		t.Fatalf("keygen: %d %s", code, errOut)
+	}
+	out := filepath.Join(dir, "out")
+	if _, errOut, code := runCLI(t, "clean", "-q", "--sign-key", keys+".key", "-o", out, in); code != 0 {
+		t.Fatalf("clean: %d %s", code, errOut)
+	}
+	if stdout, errOut, code := runCLI(t, "verify", "--inputs", "--pub-key", keys+".pub", "--rerun", out); code != 0 ||
+		!strings.Contains(stdout, "signature valid") || !strings.Contains(stdout, "rerun: byte-identical outputs") {
+		t.Fatalf("verify: %d\n%s\n%s", code, stdout, errOut)
+	}
+	// Tampering: change a byte of the data, delete the ledger, add a file.
+	data := filepath.Join(out, "data", "in.jsonl")
+	b, _ := os.ReadFile(data)
+	os.WriteFile(data, append(b, ' '), 0o644)
+	os.WriteFile(filepath.Join(out, "extra.txt"), []byte("x"), 0o644)
+	stdout, _, code := runCLI(t, "verify", out)
+	if code != 1 || !strings.Contains(stdout, "data/in.jsonl") || !strings.Contains(stdout, "extra.txt") {
+		t.Fatalf("tampered verify: exit %d\n%s", code, stdout)
+	}
+	// A changed input is caught with --inputs.
+	os.WriteFile(data, b, 0o644)
+	os.Remove(filepath.Join(out, "extra.txt"))
+	os.WriteFile(in, []byte(`{"text":"changed"}`+"\n"), 0o644)
+	stdout, _, code = runCLI(t, "verify", "--inputs", out)
+	if code != 1 || !strings.Contains(stdout, "in.jsonl") {
+		t.Fatalf("changed input: exit %d\n%s", code, stdout)
+	}
+	// --pin refuses the changed input, --pin-report only warns.
+	manifest := filepath.Join(out, "manifest.intoto.json")
+	if _, errOut, code := runCLI(t, "clean", "-q", "--pin", manifest, "-o", filepath.Join(dir, "o2"), in); code != 2 || !strings.Contains(errOut, "pinned") {
+		t.Fatalf("--pin: exit %d %s", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, "clean", "-q", "--pin", manifest, "--pin-report", "-o", filepath.Join(dir, "o3"), in); code != 0 {
+		t.Fatalf("--pin-report: exit %d %s", code, errOut)
+	}
+}

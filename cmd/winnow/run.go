@@ -60,6 +60,7 @@ Usage:
   winnow clean [flags] [PATH...]   audit + cleaned dataset + quarantine
   winnow verify DIR                re-hash a clean output and check it against its
                                    manifest, ledger and report
+  winnow keygen PREFIX             write an ed25519 key pair for --sign-key / --pub-key
   winnow detectors                 list every detector and finding kind
   winnow version                   print the version
 
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runDetectors(args[1:], stdout, stderr)
 	case "verify":
 		return runVerify(ctx, args[1:], stdout, stderr)
+	case "keygen":
+		return runKeygen(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, "winnow", toolVersion())
 		return nil
