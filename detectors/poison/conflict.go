@@ -17,7 +17,7 @@ import (
 // MaxResponseSimilarity. Candidate pairs come from 4 LSH bands of 4 rows,
 // kept in a direct-mapped table of 2^TableLog2 slots (the newest record
 // wins a slot), so a pair is found when no other record took the slot in
-// between: memory is fixed at about 150 bytes per slot (38 MiB by default)
+// between: memory is fixed at 160 bytes per slot (40 MiB by default)
 // and recall is approximate on very large corpora.
 //
 // Both records of an isolated conflicting pair get a document-level finding

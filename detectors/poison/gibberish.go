@@ -29,7 +29,7 @@ import (
 // [A-Za-z0-9+/=_-] with a digit) are random by design and never reported.
 //
 // Memory: the model (1.25 MiB), six histograms, and per candidate window
-// about 60 bytes plus 4 bytes per character (MaxCandidates bounds them).
+// 80 bytes plus 4 bytes per character (MaxCandidates bounds them).
 // Held warm-up sketches take about 5 bytes per character.
 //
 // Sketch is safe for concurrent use; Observe, Verdicts and Report follow

@@ -72,7 +72,7 @@ type ConflictOptions struct {
 	// MaxResponseSimilarity is the estimated Jaccard similarity of the
 	// responses at or below which they conflict. Default 0.1.
 	MaxResponseSimilarity float64 `yaml:"max_response_similarity" toml:"max_response_similarity" json:"max_response_similarity"`
-	// TableLog2 sizes the direct-mapped LSH band table (2^n slots of 80
+	// TableLog2 sizes the direct-mapped LSH band table (2^n slots of 160
 	// bytes). Default 18.
 	TableLog2 int `yaml:"table_log2" toml:"table_log2" json:"table_log2"`
 }
@@ -95,7 +95,7 @@ type PayloadOptions struct {
 	// Default 100000.
 	MaxRecordsPerCluster int `yaml:"max_records_per_cluster" toml:"max_records_per_cluster" json:"max_records_per_cluster"`
 	// FirstSeenLog2 sizes the direct-mapped table that remembers the first
-	// record of each span until it repeats (2^n slots of 24 bytes).
+	// record of each span until it repeats (2^n slots of 48 bytes).
 	// Default 20.
 	FirstSeenLog2 int `yaml:"first_seen_log2" toml:"first_seen_log2" json:"first_seen_log2"`
 	// SketchWidthLog2 and SketchDepth size the span count-min sketch.

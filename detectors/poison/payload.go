@@ -28,7 +28,7 @@ import (
 // record's span; more common ones (boilerplate) are only reported.
 //
 // Memory: the sketch (depth·2^width·4 bytes, 12 MiB by default), the
-// first-seen table (2^FirstSeenLog2 × 40 bytes, 40 MiB by default), and per
+// first-seen table (2^FirstSeenLog2 × 48 bytes, 48 MiB by default), and per
 // candidate shingle about 100 bytes plus 40 bytes per occurrence.
 //
 // Sketch is safe for concurrent use; Observe, Verdicts and Report follow

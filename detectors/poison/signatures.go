@@ -368,52 +368,65 @@ func (e *sigEngine) detectASCII(dst []detectors.Match, first int, sc *sigScratch
 	if e.acASCII == nil || e.starts != nil && !containsAny(text, e.starts) {
 		return dst
 	}
-	a := e.acASCII
-	prev := uint8(0) // clsWord if the last kept byte was alphanumeric
-	for i := 0; i < len(text); i++ {
-		k := e.cls[text[i]]
-		start := k&clsPunct != 0 || k&clsWord > prev
-		if k&clsKept != 0 { // control bytes do not end a word
-			prev = k & clsWord
-		}
-		if !start {
-			continue
-		}
-		if k&clsPunct == 0 {
-			// A word anchor must begin with one of the anchors' first two
-			// bytes (lowercase, control bytes skipped).
-			j := i + 1
-			for j < len(text) && e.cls[text[j]]&clsKept == 0 {
-				j++
-			}
-			if j == len(text) {
+	cls := &e.cls
+	for i := 0; i < len(text); {
+		k := cls[text[i]]
+		if k&clsWord == 0 {
+			if k&clsPunct == 0 {
+				i++
 				continue
 			}
-			pk := uint16(asciiNorm[text[i]&0x7F])<<8 | uint16(asciiNorm[text[j]&0x7F])
+		} else {
+			// A word starts at i: skip to its end (control bytes do not end
+			// a word), and walk only if its first two bytes begin an anchor.
+			w := i
+			i++
+			for i < len(text) && cls[text[i]]&(clsWord|clsKept) != clsKept {
+				i++
+			}
+			j := w + 1
+			for j < i && cls[text[j]]&clsKept == 0 {
+				j++
+			}
+			if j == i {
+				continue
+			}
+			pk := uint16(asciiNorm[text[w]&0x7F])<<8 | uint16(asciiNorm[text[j]&0x7F])
 			if e.pair[pk/64]&(1<<(pk%64)) == 0 {
 				continue
 			}
+			dst = e.walkASCII(dst, first, sc, text, w)
+			continue
 		}
-		// Walk from i; an output counts only if its anchor began at i.
-		st, kept := uint32(0), 0
-		for j := i; j < len(text) && kept < a.maxLen; j++ {
-			col := a.col[text[j]]
-			if col != acSkip {
-				kept++
-			}
-			st = a.delta[st+col]
-			if st == 0 {
-				break
-			}
-			if st < a.firstOut {
-				continue
-			}
-			row := st / uint32(a.ncol)
-			for _, aid := range a.outList[a.outOff[row]:a.outOff[row+1]] {
-				id := e.asciiIDs[aid]
-				if int(e.alen[id]) == kept {
-					dst = e.tryASCII(dst, first, sc, text, i, id)
-				}
+		dst = e.walkASCII(dst, first, sc, text, i)
+		i++
+	}
+	return dst
+}
+
+// walkASCII runs the ASCII automaton from text[i] and tries the anchors
+// that begin exactly there.
+func (e *sigEngine) walkASCII(dst []detectors.Match, first int, sc *sigScratch, text []byte, i int) []detectors.Match {
+	a := e.acASCII
+	// Walk from i; an output counts only if its anchor began at i.
+	st, kept := uint32(0), 0
+	for j := i; j < len(text) && kept < a.maxLen; j++ {
+		col := a.col[text[j]]
+		if col != acSkip {
+			kept++
+		}
+		st = a.delta[st+col]
+		if st == 0 {
+			break
+		}
+		if st < a.firstOut {
+			continue
+		}
+		row := st / uint32(a.ncol)
+		for _, aid := range a.outList[a.outOff[row]:a.outOff[row+1]] {
+			id := e.asciiIDs[aid]
+			if int(e.alen[id]) == kept {
+				dst = e.tryASCII(dst, first, sc, text, i, id)
 			}
 		}
 	}

@@ -43,8 +43,9 @@ const (
 // Memory: three count-min sketches of depth·2^width·4 bytes (12 MiB each by
 // default) for document frequencies, (candidate, outcome) pairs and
 // responses; the character model (1.25 MiB); a first-seen table of 2^16
-// entries (2 MiB); and per admitted candidate about 300 bytes plus 24 bytes
-// per record reference (MaxCandidates × MaxRecordsPerCandidate bound it).
+// entries (2.5 MiB); and per admitted candidate (a distinct n-gram, or
+// n-gram × response) about 400 bytes plus 32 bytes per record reference
+// (MaxCandidates × MaxRecordsPerCandidate bound it).
 // Records seen before the character model has WarmupChars characters are
 // held (their sketches, about 5 bytes per character) and replayed once it
 // has.
