@@ -44,11 +44,17 @@ type Policy struct {
 }
 
 // DefaultPolicy redacts secrets and PII with masks, drops poison and
-// duplicates, and quarantines input problems (issue #2 defaults).
+// duplicates, and quarantines input problems (issue #2 defaults). The
+// statistical poison signals whose precision depends on the corpus
+// (gibberish windows, payload clusters, response conflicts) are reported
+// only; a config can turn them into drops.
 func DefaultPolicy() Policy {
 	return Policy{Rules: []Rule{
 		{Kinds: "secret.*", Action: "redact", Operator: OpMask},
 		{Kinds: "pii.*", Action: "redact", Operator: OpMask},
+		{Kinds: "poison.gibberish", Action: "report"},
+		{Kinds: "poison.payload_cluster", Action: "report"},
+		{Kinds: "poison.response_conflict", Action: "report"},
 		{Kinds: "poison.*", Action: "drop"},
 		{Kinds: "dup.*", Action: "drop"},
 		{Kinds: "input.*", Action: "drop"},
