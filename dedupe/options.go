@@ -144,6 +144,10 @@ type Options struct {
 	Files []FileRef
 }
 
+// WithDefaults returns o with zero fields replaced by their defaults, as New
+// would use them (for recording the resolved configuration).
+func (o Options) WithDefaults() Options { return o.withDefaults() }
+
 // withDefaults returns o with zero fields replaced by defaults.
 func (o Options) withDefaults() Options {
 	if o.NGram == 0 {

@@ -46,11 +46,47 @@ type configView struct {
 	Policy          Policy         `json:"policy"`
 	KeyID           string         `json:"key_id"`
 	MaxRecordBytes  int            `json:"max_record_bytes"`
-	Dedupe          DedupeConfig   `json:"dedupe"`
+	Dedupe          *dedupeView    `json:"dedupe"`
 	Detectors       []string       `json:"detectors"`
 	DetectorOptions any            `json:"detector_options,omitempty"`
 	Corpus          []string       `json:"corpus_detectors"`
 	Internal        map[string]any `json:"-"`
+}
+
+// dedupeView is the part of DedupeConfig that can change outputs, with
+// defaults filled in; nil when dedupe is off.
+type dedupeView struct {
+	Normalize      bool     `json:"normalize"`
+	NGram          int      `json:"ngram"`
+	CharNGram      int      `json:"char_ngram"`
+	Bands          int      `json:"bands"`
+	Rows           int      `json:"rows"`
+	Threshold      float64  `json:"threshold"`
+	Verify         bool     `json:"verify"`
+	MaxClusterSize int      `json:"max_cluster_size"`
+	TopClusters    int      `json:"top_clusters"`
+	Keep           string   `json:"keep"`
+	Fields         []string `json:"fields"`
+	Index          string   `json:"index,omitempty"`
+	Version        string   `json:"dataset_version,omitempty"`
+}
+
+func newDedupeView(c DedupeConfig) *dedupeView {
+	if c.Disabled {
+		return nil
+	}
+	o := c.Options.WithDefaults()
+	keep := c.Keep
+	if keep == "" {
+		keep = "first"
+	}
+	fields := c.Fields
+	if len(fields) == 0 {
+		fields = defaultDedupeFields
+	}
+	return &dedupeView{Normalize: o.Normalize, NGram: o.NGram, CharNGram: o.CharNGram, Bands: o.Bands, Rows: o.Rows,
+		Threshold: o.Threshold, Verify: !o.SkipVerify, MaxClusterSize: o.MaxClusterSize, TopClusters: o.TopClusters,
+		Keep: keep, Fields: fields, Index: c.Index, Version: c.Version}
 }
 
 // keyID identifies the HMAC key without revealing it: sha256 over a
@@ -86,7 +122,7 @@ func (e *engine) writeProvenance(ctx context.Context, stage string) error {
 		Mode: e.cfg.Mode.String(), Inputs: e.cfg.Inputs, Fields: e.cfg.Fields, Kinds: e.cfg.Kinds,
 		FindingsFormat: e.cfg.FindingsFormat, ShowValues: e.cfg.ShowValues, OnError: e.cfg.OnError,
 		Policy: *e.cfg.Policy, KeyID: keyID(e.cfg.Key), MaxRecordBytes: e.cfg.Read.MaxRecordBytes,
-		Dedupe: e.cfg.Dedupe, Detectors: e.detectorList(), DetectorOptions: e.cfg.Provenance.DetectorOptions,
+		Dedupe: newDedupeView(e.cfg.Dedupe), Detectors: e.detectorList(), DetectorOptions: e.cfg.Provenance.DetectorOptions,
 		Corpus: corpus,
 	}
 	var inputs []provenance.Input

@@ -434,7 +434,11 @@ func runDetectors(args []string, stdout, stderr io.Writer) error {
 	for _, k := range scanner.EngineKinds() {
 		if !seen[k.Name] {
 			seen[k.Name] = true
-			rows = append(rows, row{k.Name, k.Severity.String(), "engine", k.Description})
+			det := "engine"
+			if strings.HasPrefix(k.Name, "dup.") {
+				det = "dedupe (corpus)"
+			}
+			rows = append(rows, row{k.Name, k.Severity.String(), det, k.Description})
 		}
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].kind < rows[j].kind })
