@@ -89,6 +89,7 @@ type engine struct {
 
 	bytesRead atomic.Int64
 	records   atomic.Int64
+	passNo    atomic.Int32
 
 	ledgerRows  []provenance.LedgerRow
 	detVersions map[string]string
@@ -371,6 +372,10 @@ type job struct {
 // observes (corpus sketches); pass 2 detects, decides and writes. It
 // returns retry=true when pass 1 skipped a failing file and must restart.
 func (e *engine) pass(ctx context.Context, n int) (retry bool, err error) {
+	// Progress and throughput count the current pass only.
+	e.bytesRead.Store(0)
+	e.records.Store(0)
+	e.passNo.Store(int32(n))
 	g, ctx := errgroup.WithContext(ctx)
 	free := make(chan *records.Batch, e.cfg.InFlight)
 	for i := 0; i < e.cfg.InFlight; i++ {

@@ -57,8 +57,14 @@ func (e *engine) startProgress() (stop func()) {
 			case <-t.C:
 				b := e.bytesRead.Load()
 				sec := time.Since(start).Seconds()
-				fmt.Fprintf(e.cfg.Progress, "winnow: %s records, %.1f MB decoded (%.1f MB/s), %d files, %.1f MB on disk\n",
-					commas(e.records.Load()), float64(b)/1e6, float64(b)/1e6/sec, len(e.files), float64(total)/1e6)
+				pass := "pass 2/2"
+				if len(e.corpus) == 0 {
+					pass = "single pass"
+				} else if e.passNo.Load() == 1 {
+					pass = "pass 1/2"
+				}
+				fmt.Fprintf(e.cfg.Progress, "winnow: %s: %s records, %.1f MB decoded (%.1f MB/s), %d files, %.1f MB on disk\n",
+					pass, commas(e.records.Load()), float64(b)/1e6, float64(b)/1e6/sec, len(e.files), float64(total)/1e6)
 			}
 		}
 	}()

@@ -363,6 +363,10 @@ func printSummary(w io.Writer, mode scanner.Mode, out string, res *scanner.Resul
 	}
 	fmt.Fprintf(w, "winnow %s: %d files, %d records in: %d kept, %d redacted, %d dropped (%.2fs, %.1f MB/s)\n",
 		mode, t.Files, t.RecordsIn, t.Kept, t.Redacted, t.Dropped, secs, mbps)
+	if os.Getenv("WINNOW_TIMINGS") != "" {
+		fmt.Fprintf(w, "timings: pass 1 (corpus observation and reduce) %.2fs, pass 2 (detect and write) %.2fs, outputs and provenance %.2fs\n",
+			res.Stats.Pass1.Seconds(), res.Stats.Pass2.Seconds(), secs-res.Stats.Pass1.Seconds()-res.Stats.Pass2.Seconds())
+	}
 	if len(r.FindingsByKind) > 0 {
 		kinds := make([]string, 0, len(r.FindingsByKind))
 		for k := range r.FindingsByKind {
