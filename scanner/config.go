@@ -60,6 +60,14 @@ type Config struct {
 	Registry *detectors.Registry
 	// Corpus returns fresh corpus-level detectors for one run; nil for none.
 	Corpus func() []detectors.CorpusDetector
+	// Since scans only files changed since a git revision (and untracked
+	// files) in the repository of the working directory.
+	Since string
+	// SinceManifest scans only files whose digest differs from (or that are
+	// missing in) an earlier run's manifest.
+	SinceManifest string
+	// Baseline suppresses accepted findings (see WriteBaseline).
+	Baseline *Baseline
 	// Pin is an earlier run's manifest: inputs whose digest differs from the
 	// pinned one make the run fail (split-view defense), or, with
 	// PinReportOnly, are listed as warnings in the report.

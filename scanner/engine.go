@@ -91,6 +91,7 @@ type engine struct {
 	records   atomic.Int64
 	passNo    atomic.Int32
 
+	baseline    map[baselineKey]bool
 	ledgerRows  []provenance.LedgerRow
 	detVersions map[string]string
 	outFiles    []outFileInfo
@@ -132,6 +133,15 @@ func newEngine(cfg Config) (*engine, error) {
 		e.kinds[k.Name] = k
 	}
 	e.filter, _ = records.NewFieldFilter(cfg.Fields)
+	if cfg.Baseline != nil {
+		if cfg.Baseline.KeyID != "" && cfg.Baseline.KeyID != keyID(cfg.Key) {
+			return nil, errors.New("--baseline was written with another HMAC key (--key-file/WINNOW_KEY); its value hashes cannot match")
+		}
+		var err error
+		if e.baseline, err = cfg.Baseline.index(); err != nil {
+			return nil, err
+		}
+	}
 	files, skipped, err := Plan(cfg.Inputs)
 	if err != nil {
 		return nil, err
@@ -237,6 +247,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	e.out = out
 	defer out.abort() // no-op after commit
 
+	if err := e.selectChanged(); err != nil {
+		return nil, err
+	}
 	if err := e.checkPin(); err != nil {
 		return nil, err
 	}
@@ -619,16 +632,17 @@ func (e *engine) work(ctx context.Context, n int, work <-chan *job, done chan<- 
 
 // result is what a worker computed for one batch.
 type result struct {
-	dec      []records.Decision
-	edits    []records.Edit
-	editBuf  []byte
-	editOff  []int
-	finds    []FindingRow
-	findRec  []int32
-	findSev  []detectors.Severity
-	hashes   [][sha256.Size]byte // per record: the ledger's record hash
-	sketches [][]byte            // per corpus detector: flat sketches
-	skOff    [][]int
+	dec        []records.Decision
+	edits      []records.Edit
+	editBuf    []byte
+	editOff    []int
+	finds      []FindingRow
+	findRec    []int32
+	findSev    []detectors.Severity
+	hashes     [][sha256.Size]byte // per record: the ledger's record hash
+	suppressed int64               // findings suppressed by the baseline
+	sketches   [][]byte            // per corpus detector: flat sketches
+	skOff      [][]int
 }
 
 // sketch computes the corpus sketches of every record in the batch.
@@ -694,6 +708,8 @@ func (e *engine) detect(ws *workerState, j *job) {
 	res.edits, res.editBuf, res.editOff = res.edits[:0], res.editBuf[:0], res.editOff[:0]
 	res.finds, res.findRec, res.findSev = res.finds[:0], res.findRec[:0], res.findSev[:0]
 
+	e.hashRecords(ws, j)
+	res.suppressed = 0
 	bad := b.Bad
 	corpus := j.corpus
 	v := 0
@@ -737,7 +753,9 @@ func (e *engine) detect(ws *workerState, j *job) {
 				}
 				fr := FindingRow{File: file, Row: row, Field: field, Start: int64(h.Start), End: int64(h.End),
 					Kind: h.Kind, Detector: det, Confidence: h.Confidence}
-				e.addFinding(ws, res, r, fr, val[h.Start:h.End], &action)
+				if !e.addFinding(ws, res, r, fr, val[h.Start:h.End], &action) {
+					continue
+				}
 				if pr.action == records.Redact && h.End > h.Start {
 					ws.spans = append(ws.spans, span{value: v, start: h.Start, end: h.End, kind: h.Kind, op: pr.op})
 				}
@@ -775,7 +793,6 @@ func (e *engine) detect(ws *workerState, j *job) {
 			e.buildEdits(ws, res, b)
 		}
 	}
-	e.hashRecords(ws, j)
 	// Edit.Data slices are taken only now: editBuf may have moved while growing.
 	for i := range res.edits {
 		res.edits[i].Data = res.editBuf[res.editOff[2*i]:res.editOff[2*i+1]]
@@ -804,14 +821,18 @@ func (e *engine) hashRecords(ws *workerState, j *job) {
 }
 
 // addFinding records a finding row and folds its action into the record's.
-func (e *engine) addFinding(ws *workerState, res *result, r int, fr FindingRow, value []byte, action *records.Action) {
+func (e *engine) addFinding(ws *workerState, res *result, r int, fr FindingRow, value []byte, action *records.Action) bool {
 	pr := ws.pol.get(fr.Kind)
 	fr.Action = pr.label
 	if value != nil {
 		fr.ValueHash = ws.hasher.ValueHash(value)
-		if e.cfg.ShowValues {
-			fr.Value = strPtr(string(value))
-		}
+	}
+	if e.baseline != nil && e.baseline[baselineKey{rec: res.hashes[r], kind: fr.Kind, val: fr.ValueHash}] {
+		res.suppressed++
+		return false
+	}
+	if value != nil && e.cfg.ShowValues {
+		fr.Value = strPtr(string(value))
 	}
 	if pr.action > *action {
 		*action = pr.action
@@ -826,6 +847,7 @@ func (e *engine) addFinding(ws *workerState, res *result, r int, fr FindingRow, 
 	res.finds = append(res.finds, fr)
 	res.findRec = append(res.findRec, int32(r))
 	res.findSev = append(res.findSev, sev)
+	return true
 }
 
 // buildEdits turns the record's redaction spans into one Edit per value.
@@ -1056,6 +1078,7 @@ func (e *engine) consume(n int, j *job, fs *fileState) error {
 		}
 	}
 	fs.rep.Findings += int64(len(res.finds))
+	e.report.BaselineSuppressed += res.suppressed
 	for i := range res.finds {
 		fr := res.finds[i]
 		if !e.cfg.ShowValues {

@@ -3,8 +3,10 @@ package scanner
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
@@ -81,3 +83,28 @@ func (j *jsonlFindings) Write(rows []FindingRow) error {
 	return nil
 }
 func (j *jsonlFindings) Close() error { return j.bw.Flush() }
+
+// readFindingsParquet reads every row of a findings.parquet file.
+func readFindingsParquet(path string) ([]FindingRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	r := parquet.NewGenericReader[FindingRow](pf)
+	defer r.Close()
+	rows := make([]FindingRow, r.NumRows())
+	n, err := r.Read(rows)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return rows[:n], nil
+}

@@ -10,18 +10,20 @@ import (
 // deterministic values: the same inputs and config give the same bytes.
 // Timings live in RunStats, which goes to the summary and the manifest.
 type Report struct {
-	Tool           ToolInfo          `json:"tool"`
-	Mode           string            `json:"mode"`
-	Totals         Totals            `json:"totals"`
-	Files          []FileReport      `json:"files"`
-	Skipped        []Skipped         `json:"skipped,omitempty"`
-	FindingsByKind map[string]int64  `json:"findings_by_kind"`
-	RecordsByKind  map[string]int64  `json:"records_by_kind"`
-	DroppedByKind  map[string]int64  `json:"dropped_by_kind"`
-	Recurrence     map[string]Recur  `json:"recurrence,omitempty"`
-	Corpus         map[string]any    `json:"corpus,omitempty"`
-	Warnings       []string          `json:"warnings,omitempty"`
-	Severity       map[string]string `json:"severity_by_kind,omitempty"`
+	Tool           ToolInfo         `json:"tool"`
+	Mode           string           `json:"mode"`
+	Totals         Totals           `json:"totals"`
+	Files          []FileReport     `json:"files"`
+	Skipped        []Skipped        `json:"skipped,omitempty"`
+	FindingsByKind map[string]int64 `json:"findings_by_kind"`
+	RecordsByKind  map[string]int64 `json:"records_by_kind"`
+	DroppedByKind  map[string]int64 `json:"dropped_by_kind"`
+	Recurrence     map[string]Recur `json:"recurrence,omitempty"`
+	Corpus         map[string]any   `json:"corpus,omitempty"`
+	// BaselineSuppressed counts findings suppressed by --baseline.
+	BaselineSuppressed int64             `json:"baseline_suppressed,omitempty"`
+	Warnings           []string          `json:"warnings,omitempty"`
+	Severity           map[string]string `json:"severity_by_kind,omitempty"`
 }
 
 // ToolInfo names the tool that wrote a report.

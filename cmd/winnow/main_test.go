@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,5 +136,59 @@ func TestVerifyCommand(t *testing.T) {
 	}
 	if _, errOut, code := runCLI(t, "clean", "-q", "--pin", manifest, "--pin-report", "-o", filepath.Join(dir, "o3"), in); code != 0 {
 		t.Fatalf("--pin-report: exit %d %s", code, errOut)
+	}
+}
+
+// TestDatasetCommits builds a git repository with two dataset commits:
+// --since HEAD~1 scans only what the second commit changed, a baseline
+// accepts known findings, and exit codes follow --fail-on.
+func TestDatasetCommits(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	repo := t.TempDir()
+	t.Chdir(repo)
+	gitRun := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	gitRun("init", "-q")
+	os.MkdirAll("data", 0o755)
+	os.WriteFile("data/a.jsonl", []byte(`{"text":"write to alice@example.org about the meetup"}`+"\n"+`{"text":"nothing here"}`+"\n"), 0o644)
+	gitRun("add", ".")
+	gitRun("commit", "-qm", "v1")
+	os.WriteFile("data/b.jsonl", []byte(`{"text":"contact carol.smith@example.com for the keys"}`+"\n"), 0o644)
+	gitRun("add", ".")
+	gitRun("commit", "-qm", "v2")
+
+	// Only b.jsonl changed since HEAD~1.
+	stdout, errOut, code := runCLI(t, "scan", "-q", "--findings-format", "jsonl", "--since", "HEAD~1", "-o", "out1", "data")
+	if code != 1 || !strings.Contains(stdout, "1 files") || !strings.Contains(stdout, "1 records in") {
+		t.Fatalf("--since HEAD~1: exit %d\n%s\n%s", code, stdout, errOut)
+	}
+	if _, _, code := runCLI(t, "scan", "-q", "--since", "HEAD", "-o", "out0", "data"); code != 0 {
+		t.Fatalf("--since HEAD (nothing changed): exit %d", code)
+	}
+	// Accept everything found today; the same data then scans clean.
+	if stdout, errOut, code := runCLI(t, "baseline", "-q", "--file", "baseline.json", "data"); code != 0 || !strings.Contains(stdout, "accepted findings") {
+		t.Fatalf("baseline: exit %d\n%s\n%s", code, stdout, errOut)
+	}
+	if stdout, _, code := runCLI(t, "scan", "-q", "--baseline", "baseline.json", "-o", "out2", "data"); code != 0 || !strings.Contains(stdout, "suppressed") {
+		t.Fatalf("scan with baseline: exit %d\n%s", code, stdout)
+	}
+	// Moving rows around keeps them accepted; a new finding is reported.
+	os.WriteFile("data/a.jsonl", []byte(`{"text":"nothing here"}`+"\n"+`{"text":"call bob@example.net"}`+"\n"+`{"text":"write to alice@example.org about the meetup"}`+"\n"), 0o644)
+	stdout, _, code = runCLI(t, "scan", "-q", "--baseline", "baseline.json", "--findings-format", "jsonl", "-o", "out3", "data")
+	findings, _ := os.ReadFile("out3/findings.jsonl")
+	if code != 1 || strings.Count(string(findings), "\n") != 1 || !strings.Contains(string(findings), `"row":1`) {
+		t.Fatalf("shifted rows + one new finding: exit %d\n%s\n%s", code, stdout, findings)
+	}
+	// --fail-on above the new finding's severity passes.
+	if _, _, code := runCLI(t, "scan", "-q", "--baseline", "baseline.json", "--fail-on", "high", "-o", "out4", "data"); code != 0 {
+		t.Fatalf("--fail-on high: exit %d", code)
 	}
 }

@@ -58,6 +58,9 @@ Usage:
   winnow scan  [flags] [PATH...]   audit only: findings + report; exit 0 clean,
                                    1 findings at/above --fail-on, 2 error
   winnow clean [flags] [PATH...]   audit + cleaned dataset + quarantine
+  winnow baseline [flags] [PATH...]
+                                   accept today's findings: write .winnow-baseline.json
+                                   for scan/clean --baseline
   winnow verify DIR                re-hash a clean output and check it against its
                                    manifest, ledger and report
   winnow keygen PREFIX             write an ed25519 key pair for --sign-key / --pub-key
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch args[0] {
 	case "scan":
 		return runScanClean(ctx, scanner.ModeScan, args[1:], stdout, stderr)
+	case "baseline":
+		return runScanClean(ctx, modeBaseline, args[1:], stdout, stderr)
 	case "clean":
 		return runScanClean(ctx, scanner.ModeClean, args[1:], stdout, stderr)
 	case "detectors":
@@ -122,6 +127,9 @@ type commonFlags struct {
 	index          string
 	dedupeFields   []string
 	signKey        string
+	since          string
+	sinceManifest  string
+	baselineFile   string
 	cpuProfile     string
 	memProfile     string
 	pin            string
@@ -129,8 +137,19 @@ type commonFlags struct {
 	version        string
 }
 
+// modeBaseline is the baseline command: a scan whose findings become a
+// baseline file.
+const modeBaseline scanner.Mode = -1
+
 func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout, stderr io.Writer) error {
+	baseline := mode == modeBaseline
+	if baseline {
+		mode = scanner.ModeScan
+	}
 	name := mode.String()
+	if baseline {
+		name = "baseline"
+	}
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f commonFlags
@@ -158,6 +177,13 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	fs.StringSliceVar(&f.dedupeFields, "dedupe-fields", nil, "fields compared for duplicates (default: text, content, messages[*].content, prompt, response, …; all scanned values when a record has none of them)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile to this file at the end")
+	fs.StringVar(&f.since, "since", "", "scan only data files changed since this git revision (plus untracked files)")
+	fs.StringVar(&f.sinceManifest, "since-manifest", "", "scan only files whose sha256 differs from an earlier manifest.intoto.json")
+	if baseline {
+		fs.StringVar(&f.baselineFile, "file", ".winnow-baseline.json", "baseline file to write")
+	} else {
+		fs.StringVar(&f.baselineFile, "baseline", "", "suppress the accepted findings listed in this baseline file (winnow baseline)")
+	}
 	fs.StringVar(&f.signKey, "sign-key", "", "ed25519 private key (PEM, PKCS#8) to sign the manifest into manifest.intoto.dsse.json")
 	fs.StringVar(&f.pin, "pin", "", "an earlier manifest.intoto.json: refuse inputs whose sha256 differs from the pinned one")
 	fs.BoolVar(&f.pinReport, "pin-report", false, "with --pin, only report changed inputs (as warnings) instead of refusing")
@@ -256,6 +282,20 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	cfg.Dedupe.Fields = f.dedupeFields
 	cfg.Dedupe.Version = f.version
 	cfg.Pin, cfg.PinReportOnly = f.pin, f.pinReport
+	cfg.Since, cfg.SinceManifest = f.since, f.sinceManifest
+	if f.baselineFile != "" && !baseline {
+		if cfg.Baseline, err = scanner.LoadBaseline(f.baselineFile); err != nil {
+			return err
+		}
+	}
+	if baseline && !fs.Changed("out") {
+		tmp, err := os.MkdirTemp("", "winnow-baseline")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		cfg.Out = tmp
+	}
 	cfg.Provenance.Args = append([]string{name}, args...)
 	cfg.Provenance.DetectorOptions = detOpt
 	for _, p := range defaults.Packs() {
@@ -311,6 +351,14 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 		if err := writeHeapProfile(f.memProfile); err != nil {
 			return fmt.Errorf("--memprofile: %w", err)
 		}
+	}
+	if baseline {
+		n, err := scanner.WriteBaseline(cfg.Out, f.baselineFile, cfg.Key)
+		if err != nil {
+			return fmt.Errorf("writing %s: %w", f.baselineFile, err)
+		}
+		fmt.Fprintf(stdout, "wrote %s: %d accepted findings (%d findings in %d records scanned)\n", f.baselineFile, n, res.Report.Totals.Findings, res.Report.Totals.RecordsIn)
+		return nil
 	}
 	printSummary(stdout, mode, cfg.Out, res)
 	if mode == scanner.ModeScan && res.MaxSeverity >= failLevel {
@@ -386,8 +434,19 @@ func printSummary(w io.Writer, mode scanner.Mode, out string, res *scanner.Resul
 		fmt.Fprintf(w, "duplicates: %d clusters, %d records dropped (%d exact, %d near), %d bytes removed\n",
 			d.Clusters, d.Dropped, d.DroppedExact, d.DroppedNear, d.BytesRemoved)
 	}
+	unchanged := 0
 	for _, s := range r.Skipped {
+		if s.Reason == "unchanged" {
+			unchanged++
+			continue
+		}
 		fmt.Fprintf(w, "skipped: %s: %s\n", s.Path, s.Reason)
+	}
+	if unchanged > 0 {
+		fmt.Fprintf(w, "unchanged, not scanned: %d files\n", unchanged)
+	}
+	if r.BaselineSuppressed > 0 {
+		fmt.Fprintf(w, "baseline: %d accepted findings suppressed\n", r.BaselineSuppressed)
 	}
 	if mode == scanner.ModeClean {
 		fmt.Fprintf(w, "output: %s/ (data/, quarantine/, findings, report.json)\n", out)
