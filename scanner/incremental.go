@@ -58,21 +58,12 @@ func (e *engine) selectChanged() error {
 			}
 		}
 	}
-	var files []InputFile
-	var digests []string
-	for i, f := range e.files {
-		if keep[i] {
-			files = append(files, f)
-			if e.digests != nil {
-				digests = append(digests, e.digests[i])
-			}
-		} else {
-			e.report.Skipped = append(e.report.Skipped, Skipped{Path: f.Path, Reason: "unchanged"})
+	// Unchanged files stay in the plan (their indexes and digests keep the
+	// dedupe index's earlier records of them live) but are not read.
+	for i := range e.files {
+		if !keep[i] {
+			e.skipped[i] = "unchanged"
 		}
-	}
-	e.files = files
-	if e.digests != nil {
-		e.digests = digests
 	}
 	return nil
 }

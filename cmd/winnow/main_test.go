@@ -192,3 +192,39 @@ func TestDatasetCommits(t *testing.T) {
 		t.Fatalf("--fail-on high: exit %d", code)
 	}
 }
+
+// TestSinceWithIndex: a commit that re-adds text of an earlier dataset
+// version is caught against that version's dedupe index, although only the
+// changed file is scanned.
+func TestSinceWithIndex(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git not installed")
+	}
+	repo := t.TempDir()
+	t.Chdir(repo)
+	gitRun := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command("git", args...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.com", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.com")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	old := `{"text":"The harbour festival returns this weekend with music, food stalls and a boat parade along the old quay."}`
+	gitRun("init", "-q")
+	os.MkdirAll("data", 0o755)
+	os.WriteFile("data/a.jsonl", []byte(old+"\n"), 0o644)
+	gitRun("add", "data")
+	gitRun("commit", "-qm", "v1")
+	if _, errOut, code := runCLI(t, "clean", "-q", "--index", "idx", "--dataset-version", "v1", "-o", "out1", "data"); code != 0 {
+		t.Fatalf("clean v1: %d %s", code, errOut)
+	}
+	os.WriteFile("data/c.jsonl", []byte(`{"text":"Something new about gardening."}`+"\n"+old+"\n"), 0o644)
+	gitRun("add", "data")
+	gitRun("commit", "-qm", "v2")
+	stdout, errOut, code := runCLI(t, "scan", "-q", "--findings-format", "jsonl", "--since", "HEAD~1", "--index", "idx", "--dataset-version", "v2", "-o", "out2", "data")
+	findings, _ := os.ReadFile("out2/findings.jsonl")
+	if code != 1 || !strings.Contains(string(findings), `"kind":"dup.exact"`) || !strings.Contains(string(findings), "duplicates dataset version v1: data/a.jsonl row 0") {
+		t.Fatalf("exit %d\n%s\n%s\n%s", code, stdout, errOut, findings)
+	}
+}
