@@ -75,6 +75,9 @@ type Config struct {
 	PinReportOnly bool
 	// Provenance carries what the manifest records beyond this config.
 	Provenance ProvenanceConfig
+	// SplitView configures split-view poisoning detection (--url-field,
+	// --url-history).
+	SplitView SplitViewConfig
 	// Dedupe configures duplicate detection; enabled by default.
 	Dedupe DedupeConfig
 	// Fake produces format-preserving surrogates for the fake operator; nil

@@ -39,7 +39,7 @@ const (
 // EngineKinds returns the kinds the engine reports itself (input problems,
 // duplicates), for listings such as `winnow detectors`.
 func EngineKinds() []detectors.Kind {
-	return append(append([]detectors.Kind(nil), InputKinds...), DupKinds...)
+	return append(append(append([]detectors.Kind(nil), InputKinds...), DupKinds...), SplitViewKinds...)
 }
 
 func validGlob(p string) bool { _, err := path.Match(p, ""); return err == nil }
@@ -208,6 +208,13 @@ func (e *engine) newCorpus() error {
 			return err
 		}
 		stages = append(stages, d)
+	}
+	if e.cfg.SplitView.URLField != "" && detectors.MatchKind(e.cfg.Kinds, "poison.split_view") {
+		sv, err := newSplitViewStage(e.cfg.SplitView, e.out.stage)
+		if err != nil {
+			return err
+		}
+		stages = append(stages, sv)
 	}
 	if e.cfg.extraStages != nil {
 		stages = append(stages, e.cfg.extraStages()...)

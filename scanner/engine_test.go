@@ -512,3 +512,35 @@ func TestIncrementalIndex(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestSplitView(t *testing.T) {
+	dir := t.TempDir()
+	v1 := filepath.Join(dir, "v1.jsonl")
+	os.WriteFile(v1, []byte(`{"url":"https://a.example/x","text":"original text"}`+"\n"+`{"url":"https://a.example/y","text":"stable"}`+"\n"), 0o644)
+	out1 := filepath.Join(dir, "out1")
+	cfg := testConfig(t, ModeClean, out1, v1)
+	cfg.SplitView = SplitViewConfig{URLField: "$.url"}
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	hist, err := os.ReadFile(filepath.Join(out1, URLHistoryName))
+	if err != nil || strings.Count(string(hist), "\n") != 2 {
+		t.Fatalf("history: %v\n%s", err, hist)
+	}
+	v2 := filepath.Join(dir, "v2.jsonl")
+	os.WriteFile(v2, []byte(`{"url":"https://a.example/x","text":"poisoned text"}`+"\n"+`{"url":"https://a.example/y","text":"stable"}`+"\n"), 0o644)
+	cfg = testConfig(t, ModeScan, filepath.Join(dir, "out2"), v2)
+	cfg.SplitView = SplitViewConfig{URLField: "url", History: out1}
+	cfg.FindingsFormat = "jsonl"
+	res, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.FindingsByKind["poison.split_view"] != 1 {
+		t.Fatalf("findings %v", res.Report.FindingsByKind)
+	}
+	f, _ := os.ReadFile(filepath.Join(dir, "out2", "findings.jsonl"))
+	if !strings.Contains(string(f), `"row":0`) || !strings.Contains(string(f), "content differs") {
+		t.Errorf("findings:\n%s", f)
+	}
+}

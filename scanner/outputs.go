@@ -157,7 +157,7 @@ func (o *outputs) commit(rep *Report, provenanceFn func(stage string) error) err
 	sort.Strings(names)
 	// Remove the previous run's managed outputs, then move the new ones in.
 	for _, old := range []string{"data", "quarantine", "findings.parquet", "findings.jsonl", "report.json",
-		"ledger.parquet", "manifest.intoto.json", "manifest.intoto.dsse.json", "croissant.json"} {
+		"ledger.parquet", "manifest.intoto.json", "manifest.intoto.dsse.json", "croissant.json", URLHistoryName, "report.html"} {
 		if err := os.RemoveAll(filepath.Join(o.root, old)); err != nil {
 			return fmt.Errorf("replacing %s: %w", old, err)
 		}

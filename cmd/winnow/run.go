@@ -128,6 +128,8 @@ type commonFlags struct {
 	dedupeFields   []string
 	signKey        string
 	since          string
+	urlField       string
+	urlHistory     string
 	sinceManifest  string
 	baselineFile   string
 	cpuProfile     string
@@ -177,6 +179,8 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	fs.StringSliceVar(&f.dedupeFields, "dedupe-fields", nil, "fields compared for duplicates (default: text, content, messages[*].content, prompt, response, …; all scanned values when a record has none of them)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile to this file at the end")
+	fs.StringVar(&f.urlField, "url-field", "", "field holding each record's source URL ($.url, url): writes url-hashes.jsonl and enables poison.split_view")
+	fs.StringVar(&f.urlHistory, "url-history", "", "an earlier run's url-hashes.jsonl (or its output dir): flag records whose URL now serves different content (poison.split_view)")
 	fs.StringVar(&f.since, "since", "", "scan only data files changed since this git revision (plus untracked files)")
 	fs.StringVar(&f.sinceManifest, "since-manifest", "", "scan only files whose sha256 differs from an earlier manifest.intoto.json")
 	if baseline {
@@ -283,6 +287,10 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	cfg.Dedupe.Version = f.version
 	cfg.Pin, cfg.PinReportOnly = f.pin, f.pinReport
 	cfg.Since, cfg.SinceManifest = f.since, f.sinceManifest
+	cfg.SplitView = scanner.SplitViewConfig{URLField: f.urlField, History: f.urlHistory}
+	if f.urlHistory != "" && f.urlField == "" {
+		return errors.New("--url-history needs --url-field")
+	}
 	if f.baselineFile != "" && !baseline {
 		if cfg.Baseline, err = scanner.LoadBaseline(f.baselineFile); err != nil {
 			return err
