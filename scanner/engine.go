@@ -92,6 +92,7 @@ type engine struct {
 	passNo    atomic.Int32
 
 	baseline    map[baselineKey]bool
+	findRows    []FindingRow
 	ledgerRows  []provenance.LedgerRow
 	detVersions map[string]string
 	outFiles    []outFileInfo
@@ -267,7 +268,9 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	defer e.closeCorpus()
-	if len(e.corpus) > 0 {
+	// Pass 1 runs when corpus stages need it, and with --on-error skip so
+	// that unreadable files are found before anything is written.
+	if len(e.corpus) > 0 || e.cfg.OnError == "skip" {
 		t := time.Now()
 		for {
 			retry, err := e.pass(ctx, 1)
@@ -623,7 +626,9 @@ func (e *engine) work(ctx context.Context, n int, work <-chan *job, done chan<- 
 		}
 		if j.err == nil {
 			if n == 1 {
-				e.sketch(ws, j)
+				if len(e.corpus) > 0 {
+					e.sketch(ws, j)
+				}
 			} else {
 				e.detect(ws, j)
 			}
@@ -960,20 +965,14 @@ type fileState struct {
 	writer  records.BatchWriter
 	closer  func() error
 	sinks   *fileSinks
-	finds   []FindingRow
-	recur   []recurItem
 	values  int64
 	lister  records.FieldLister
 	hasList bool
-	file    int // index in e.files
+	file    int              // index in e.files
+	lastRow map[string]int64 // kind -> last row counted in RecordsByKind
 	dataRow int64
 	quarRow int64
 	names   map[string]bool // field names seen (JSONL indices as [*])
-}
-
-type recurItem struct {
-	kind, hash string
-	row        int64
 }
 
 // sequence consumes worker results in input order and writes them.
@@ -1008,7 +1007,7 @@ func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch
 			}
 			f := e.files[j.file]
 			if j.first {
-				fs = &fileState{rep: FileReport{File: f.Path, Format: f.Format}, closer: j.closer, file: j.file}
+				fs = &fileState{rep: FileReport{File: f.Path, Format: f.Format}, closer: j.closer, file: j.file, lastRow: map[string]int64{}}
 				if l, ok := j.reader.(records.FieldLister); ok {
 					fs.lister, fs.hasList = l, true
 				}
@@ -1018,11 +1017,16 @@ func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch
 				if e.cfg.OnError != "skip" {
 					return false, j.err
 				}
+				if n == 2 && !j.first {
+					// Findings and ledger rows of this file were written:
+					// it cannot be left out any more.
+					return false, fmt.Errorf("%w (the file read cleanly in pass 1; did it change during the run?)", j.err)
+				}
 				fmt.Fprintf(e.cfg.Log, "winnow: skipping %v\n", j.err)
 				e.skipped[j.file] = j.err.Error()
 				abortFile()
 				free <- j.batch
-				if n == 1 && len(e.corpus) > 0 {
+				if n == 1 {
 					// Observations of this file were made: restart pass 1.
 					for range done {
 					}
@@ -1086,15 +1090,34 @@ func (e *engine) consume(n int, j *job, fs *fileState) error {
 	}
 	fs.rep.Findings += int64(len(res.finds))
 	e.report.BaselineSuppressed += res.suppressed
+	// Findings stream straight to the findings file, in input order.
+	rows := e.findRows[:0]
 	for i := range res.finds {
 		fr := res.finds[i]
 		if !e.cfg.ShowValues {
 			fr.Value = nil
 		}
-		fs.finds = append(fs.finds, fr)
-		if fr.ValueHash != "" {
-			fs.recur = append(fs.recur, recurItem{kind: fr.Kind, hash: fr.ValueHash, row: fr.Row})
+		e.report.FindingsByKind[fr.Kind]++
+		if r, ok := fs.lastRow[fr.Kind]; !ok || r != fr.Row {
+			e.report.RecordsByKind[fr.Kind]++
+			fs.lastRow[fr.Kind] = fr.Row
 		}
+		if fr.Action == "drop" {
+			e.report.DroppedByKind[fr.Kind]++
+		}
+		if kd, ok := e.kinds[fr.Kind]; ok && kd.Severity > e.maxSev {
+			e.maxSev = kd.Severity
+		} else if !ok && detectors.SeverityLow > e.maxSev {
+			e.maxSev = detectors.SeverityLow
+		}
+		if fr.ValueHash != "" && (strings.HasPrefix(fr.Kind, "pii.") || strings.HasPrefix(fr.Kind, "secret.")) {
+			e.recur.add(fr.Kind, fr.ValueHash, j.file, fr.Row)
+		}
+		rows = append(rows, fr)
+	}
+	e.findRows = rows
+	if err := e.out.writeFindings(rows); err != nil {
+		return err
 	}
 	return nil
 }
@@ -1209,32 +1232,6 @@ func (e *engine) finishFile(n int, fs *fileState) error {
 	}
 	for _, w := range fs.rep.Warnings {
 		fmt.Fprintf(e.cfg.Log, "winnow: %s: %s\n", fs.rep.File, w)
-	}
-	// Per-kind counts: findings and distinct records.
-	fileIdx := len(e.report.Files)
-	lastRow := map[string]int64{}
-	for _, fr := range fs.finds {
-		e.report.FindingsByKind[fr.Kind]++
-		if r, ok := lastRow[fr.Kind]; !ok || r != fr.Row {
-			e.report.RecordsByKind[fr.Kind]++
-			lastRow[fr.Kind] = fr.Row
-		}
-		if fr.Action == "drop" {
-			e.report.DroppedByKind[fr.Kind]++
-		}
-		if kd, ok := e.kinds[fr.Kind]; ok && kd.Severity > e.maxSev {
-			e.maxSev = kd.Severity
-		} else if !ok && detectors.SeverityLow > e.maxSev {
-			e.maxSev = detectors.SeverityLow
-		}
-	}
-	for _, it := range fs.recur {
-		if strings.HasPrefix(it.kind, "pii.") || strings.HasPrefix(it.kind, "secret.") {
-			e.recur.add(it.kind, it.hash, fileIdx, it.row)
-		}
-	}
-	if err := e.out.writeFindings(fs.finds); err != nil {
-		return err
 	}
 	e.report.addFile(fs.rep)
 	if fs.sinks != nil {
