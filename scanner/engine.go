@@ -316,12 +316,28 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 func (e *engine) reduce() error {
 	e.verdicts = map[int][]corpusFinding{}
 	e.report.Corpus = map[string]any{}
-	for _, c := range e.corpus {
-		hits, err := c.reduce()
-		if err != nil {
-			return fmt.Errorf("corpus stage %s: %w", c.id(), err)
-		}
-		for _, h := range hits {
+	// Stages reduce in parallel; their results are merged in stage order.
+	hits := make([][]corpusHit, len(e.corpus))
+	var g errgroup.Group
+	for i, c := range e.corpus {
+		g.Go(func() error {
+			t := time.Now()
+			h, err := c.reduce()
+			if err != nil {
+				return fmt.Errorf("corpus stage %s: %w", c.id(), err)
+			}
+			if os.Getenv("WINNOW_TIMINGS") != "" {
+				fmt.Fprintf(e.cfg.Log, "winnow: reduce %s: %.2fs, %d findings\n", c.id(), time.Since(t).Seconds(), len(h))
+			}
+			hits[i] = h
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for i, c := range e.corpus {
+		for _, h := range hits[i] {
 			if !detectors.MatchKind(e.cfg.Kinds, h.kind) {
 				continue
 			}
@@ -389,6 +405,9 @@ type job struct {
 	err    error        // file-level read error after this batch
 	corpus []corpusFinding
 	res    *result
+	// pending counts the corpus-stage observers still reading this batch
+	// in pass 1; the last one returns it to the free list.
+	pending atomic.Int32
 }
 
 // pass runs one streaming pass over every planned file. Pass 1 only
@@ -417,10 +436,25 @@ func (e *engine) pass(ctx context.Context, n int) (retry bool, err error) {
 		})
 	}
 	go func() { wg.Wait(); close(done) }()
+	// In pass 1 each corpus stage observes in its own goroutine, in input
+	// order, so stages run in parallel with each other.
+	var observers []chan *job
+	if n == 1 && len(e.corpus) > 0 {
+		for _, c := range e.corpus {
+			ch := make(chan *job, e.cfg.InFlight)
+			observers = append(observers, ch)
+			g.Go(func() error { return protect(func() error { return e.observe(c, ch, free) }) })
+		}
+	}
 	var retried atomic.Bool
 	g.Go(func() error {
+		defer func() {
+			for _, ch := range observers {
+				close(ch)
+			}
+		}()
 		return protect(func() error {
-			r, err := e.sequence(ctx, n, free, done)
+			r, err := e.sequence(ctx, n, free, done, observers)
 			retried.Store(r)
 			return err
 		})
@@ -429,6 +463,34 @@ func (e *engine) pass(ctx context.Context, n int) (retry bool, err error) {
 		return false, err
 	}
 	return retried.Load(), nil
+}
+
+// observe feeds one corpus stage its sketches, batch by batch in input
+// order, and returns each batch to the free list after its last observer.
+func (e *engine) observe(c corpusStage, ch <-chan *job, free chan<- *records.Batch) error {
+	idx := -1
+	for i, cd := range e.corpus {
+		if cd == c {
+			idx = i
+		}
+	}
+	var err error
+	for j := range ch {
+		if err == nil {
+			b, res := j.batch, j.res
+			off := res.skOff[idx]
+			for r := 0; r < b.N && err == nil; r++ {
+				ref := detectors.RecordRef{File: int32(j.file), Row: b.Row + int64(r)}
+				if oerr := c.observe(ref, res.sketches[idx][off[r]:off[r+1]]); oerr != nil {
+					err = fmt.Errorf("corpus stage %s: %w", c.id(), oerr)
+				}
+			}
+		}
+		if j.pending.Add(-1) == 0 {
+			free <- j.batch
+		}
+	}
+	return err
 }
 
 // protect turns a panic in a pipeline goroutine into an error.
@@ -976,7 +1038,7 @@ type fileState struct {
 }
 
 // sequence consumes worker results in input order and writes them.
-func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch, done <-chan *job) (retry bool, err error) {
+func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch, done <-chan *job, observers []chan *job) (retry bool, err error) {
 	pending := map[int]*job{}
 	next := 0
 	var fs *fileState
@@ -1039,7 +1101,18 @@ func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch
 			}
 			e.bytesRead.Add(j.batch.Bytes)
 			e.records.Add(int64(j.batch.N))
-			free <- j.batch
+			if len(observers) > 0 {
+				j.pending.Store(int32(len(observers)))
+				for _, ch := range observers {
+					select {
+					case ch <- j:
+					case <-ctx.Done():
+						return false, ctx.Err()
+					}
+				}
+			} else {
+				free <- j.batch
+			}
 			if j.last {
 				if err := e.finishFile(n, fs); err != nil {
 					return false, err
@@ -1056,16 +1129,7 @@ func (e *engine) consume(n int, j *job, fs *fileState) error {
 	b, res := j.batch, j.res
 	fs.rep.BytesIn += b.Bytes
 	if n == 1 {
-		for r := 0; r < b.N; r++ {
-			ref := detectors.RecordRef{File: int32(j.file), Row: b.Row + int64(r)}
-			for c, cd := range e.corpus {
-				off := res.skOff[c]
-				if err := cd.observe(ref, res.sketches[c][off[r]:off[r+1]]); err != nil {
-					return fmt.Errorf("corpus stage %s: %w", cd.id(), err)
-				}
-			}
-		}
-		return nil
+		return nil // the corpus stages observe in their own goroutines
 	}
 	fs.values += int64(b.NumValues())
 	if fs.writer != nil {
