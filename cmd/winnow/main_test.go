@@ -228,3 +228,18 @@ func TestSinceWithIndex(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s\n%s", code, stdout, errOut, findings)
 	}
 }
+
+func TestFakeOperator(t *testing.T) {
+	dir := t.TempDir()
+	in := writeCorpus(t, `{"text":"mail bob.jones@corp-mail.com or call"}`)
+	cfg := filepath.Join(dir, "fake.yaml")
+	os.WriteFile(cfg, []byte("policy:\n  rules:\n    - {kinds: \"pii.*\", action: redact, operator: fake}\n"), 0o644)
+	out := filepath.Join(dir, "out")
+	if _, errOut, code := runCLI(t, "clean", "-q", "--config", cfg, "-o", out, in); code != 0 {
+		t.Fatalf("exit %d %s", code, errOut)
+	}
+	b, _ := os.ReadFile(filepath.Join(out, "data", "in.jsonl"))
+	if strings.Contains(string(b), "bob.jones") || !strings.Contains(string(b), "@example.") {
+		t.Fatalf("fake email not substituted: %s", b)
+	}
+}

@@ -235,6 +235,7 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 		ShowValues:  f.showValues,
 		Registry:    reg,
 		Corpus:      func() []detectors.CorpusDetector { return defaults.Corpus(detOpt) },
+		Fake:        defaults.Fake,
 		ToolVersion: toolVersion(),
 		Log:         stderr,
 	}

@@ -102,5 +102,9 @@ func Packs() []Pack {
 	return out
 }
 
+// Fake produces the keyed, format-preserving surrogate of the fake
+// redaction operator (see pii.Fake); safe for concurrent use.
+func Fake(dst []byte, kind string, value, key []byte) []byte { return pii.Fake(dst, kind, value, key) }
+
 // Corpus returns fresh corpus-level detectors for one run.
 func Corpus(opt Options) []detectors.CorpusDetector { return poison.NewCorpus(opt.Poison) }

@@ -35,7 +35,6 @@ func (*IPAddress) Kinds() []detectors.Kind {
 }
 
 const (
-	ipv4MinRun      = 7 // "1.2.3.4"
 	ipv6MinRunAll   = 2 // "::"
 	ipv6MinRunPub   = 6 // "2000::": global unicast needs a 4-digit first group
 	versionCtxBytes = 16
@@ -85,14 +84,29 @@ func (d *IPAddress) Detect(dst []detectors.Match, text []byte) []detectors.Match
 		}
 		pos = e
 	}
+	// Every IPv4 address has a '.' between digits: find dots, and grow
+	// those between digits into their run of [0-9.].
 	nv6 := len(dst)
-	for pos := 0; ; {
-		s, e, ok := nextRun(text, pos, cIPv4, ipv4MinRun)
-		if !ok {
+	lo := 0 // end of the last run: runs are maximal, so none crosses it
+	for pos := 0; pos < len(text); {
+		k := bytes.IndexByte(text[pos:], '.')
+		if k < 0 {
 			break
 		}
+		dot := pos + k
+		if dot == 0 || dot+1 >= len(text) || !is(text[dot-1], cDigit) || !is(text[dot+1], cDigit) {
+			pos = dot + 1
+			continue
+		}
+		s, e := dot-1, dot+2
+		for s > lo && is(text[s-1], cIPv4) {
+			s--
+		}
+		for e < len(text) && is(text[e], cIPv4) {
+			e++
+		}
 		dst = d.checkV4(dst, text, s, e, dst[base:nv6])
-		pos = e
+		pos, lo = e, e
 	}
 	sortMatches(dst[base:])
 	return dst

@@ -416,6 +416,9 @@ func phoneShapeOK(text []byte, w *digitWindow, intl bool) bool {
 
 // validIntl checks "+digits": a calling code, then the numbering plan.
 func (d *Phone) validIntl(digits []byte) bool {
+	if len(digits) == 0 || digits[0] == '0' {
+		return false // calling codes never start with 0
+	}
 	var cp *ccPlan
 	l := 1
 	for ; l <= 3 && l < len(digits); l++ {
@@ -479,3 +482,6 @@ func nanpNSN(w *digitWindow, digits []byte) []byte {
 	}
 	return digits
 }
+
+// callingCodes returns libphonenumber's supported calling codes.
+func callingCodes() map[int]bool { return phonenumbers.GetSupportedCallingCodes() }

@@ -3,12 +3,14 @@
 // plans, registries of valid ranges) and context scoring.
 //
 // Every detector follows the same shape: one cheap byte scan finds candidate
-// windows (digit clusters, '@', "://", long alphanumeric runs, ...), and only
-// those windows go to the validator. The scans skip ahead by the minimum
-// length a match needs, so most of a value is never looked at byte by byte,
-// and no regular expression runs over whole values. Detect allocates nothing
-// when it reports nothing (except pii.phone, whose final check calls
-// libphonenumber on candidates that pass every cheaper test).
+// windows (digit chains, '@', "://", ':' and '.' between digits, long
+// alphanumeric runs, ...), and only those windows go to the validator. The
+// scans probe one byte per minimum match length (Horspool-style), or use
+// vectorized byte search, so most of a value is never looked at byte by
+// byte, and no regular expression runs over whole values. No detector has
+// Keywords: each scan is cheaper than the Set's shared keyword pass. Detect
+// does not allocate beyond growing dst (package regexp, used on phone
+// candidates, may refill its internal pools after a GC).
 //
 // Unicode digit forms (full-width ０-９, Arabic-Indic, extended
 // Arabic-Indic and Devanagari digits) count as digits for the numeric kinds;

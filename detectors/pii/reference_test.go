@@ -110,6 +110,11 @@ func agree(t testing.TB, ds []detectors.Detector, text []byte) {
 				t.Fatalf("%s: bad match %+v on %q", d.ID(), m, text)
 			}
 		}
+		if wd, ok := d.(detectors.Windowed); ok {
+			if got := wd.DetectHits(nil, text, keywordHits(wd.Keywords(), text)); !reflect.DeepEqual(got, fast) {
+				t.Fatalf("%s: DetectHits %v, Detect %v on %q", d.ID(), got, fast, text)
+			}
+		}
 	}
 }
 
@@ -187,4 +192,22 @@ func FuzzDetectAgreesWithReference(f *testing.F) {
 			agree(t, ds, text)
 		}
 	})
+}
+
+// keywordHits lists every ASCII case-insensitive occurrence of the
+// keywords in text, sorted by position, as the Set's index reports them.
+func keywordHits(kws []string, text []byte) []detectors.KeywordHit {
+	lower := make([]byte, len(text))
+	for i, c := range text {
+		lower[i] = lowerASCII(c)
+	}
+	var hits []detectors.KeywordHit
+	for i := range text {
+		for k, kw := range kws {
+			if bytes.HasPrefix(lower[i:], []byte(kw)) {
+				hits = append(hits, detectors.KeywordHit{Pos: i, Keyword: int32(k)})
+			}
+		}
+	}
+	return hits
 }

@@ -80,23 +80,23 @@ func nextRun(text []byte, pos int, class uint32, minLen int) (start, end int, ok
 		minLen = 1
 	}
 	n := len(text)
-	i := pos
-	for i+minLen <= n {
-		p := i + minLen - 1
-		if classTab[text[p]]&class == 0 {
-			i = p + 1
+	tab := &classTab
+	for p := pos + minLen - 1; p < n; p += minLen {
+		if tab[text[p]]&class == 0 {
 			continue
 		}
+		// The run through p must reach back to i = p-minLen+1.
+		i := p - minLen + 1
 		q := p - 1
-		for q >= i && classTab[text[q]]&class != 0 {
+		for q >= i && tab[text[q]]&class != 0 {
 			q--
 		}
 		if q >= i {
-			i = q + 1
+			p = q // resume with i = q+1
 			continue
 		}
 		e := p + 1
-		for e < n && classTab[text[e]]&class != 0 {
+		for e < n && tab[text[e]]&class != 0 {
 			e++
 		}
 		return i, e, true
@@ -327,20 +327,20 @@ func (sc *digitScan) next(text []byte, pos int) (start, end int, ok bool) {
 	n := len(text)
 	step, maxGap := sc.minBytes, sc.maxGap
 	kind := &sc.kind
-	i := pos
-	for i+step <= n {
-		p := i + step - 1
-		var ds int // start of a digit of the chain through p
-		switch kind[text[p]] {
-		case kNone:
-			i = p + 1
+	// p is the probe; the window searched starts at i = p-step+1.
+	for p := pos + step - 1; p < n; p += step {
+		k := kind[text[p]]
+		if k == kNone {
 			continue
+		}
+		i := p - step + 1
+		var ds int // start of a digit of the chain through p
+		switch k {
 		case kDigit:
 			ds = p
 		case kGap:
 			if p > i && p+1 < n && kind[text[p-1]] == kNone && kind[text[p+1]] == kNone {
-				i = p + 1 // a lone gap byte between non-digits: prose spaces
-				continue
+				continue // a lone gap byte between non-digits: prose spaces
 			}
 			gs, ge := p, p+1
 			for gs > i && ge-gs <= maxGap && kind[text[gs-1]] == kGap {
@@ -350,30 +350,31 @@ func (sc *digitScan) next(text []byte, pos int) (start, end int, ok bool) {
 				ge++
 			}
 			if ge-gs > maxGap || ge >= n || gs == i {
-				i = p + 1
 				continue
 			}
-			if k := kind[text[ge]]; k != kDigit && (k != kUni || !digitAfter(text, ge)) {
-				i = p + 1
+			if c := kind[text[ge]]; c != kDigit && (c != kUni || !digitAfter(text, ge)) {
 				continue
 			}
 			if kind[text[gs-1]] == kDigit {
 				ds = gs - 1
 			} else if ds = digitEndingAt(text, i, gs); ds < 0 {
-				i = p + 1
 				continue
 			}
 		default:
+			// A continuation byte of a supported digit has its lead byte
+			// one or two bytes back; most Chinese text fails here.
+			if digitTab[text[p]] == dCont && p >= 2 && digitTab[text[p-1]] != dLead && digitTab[text[p-2]] != dLead {
+				continue
+			}
 			s, sz := digitCovering(text, p)
 			if sz == 0 {
-				i = p + 1
 				continue
 			}
 			ds = s
 		}
 		ws, we, total, maxRun := sc.expand(text, pos, ds)
 		if we-ws < step || total < sc.minTotal || maxRun < sc.minRun {
-			i = we
+			p = we - 1 // resume with i = we
 			continue
 		}
 		return ws, we, true
@@ -457,10 +458,14 @@ func (sc *digitScan) runStart(text []byte, lo, s int) (start, count int) {
 func (sc *digitScan) runEnd(text []byte, s int) (end, count int) {
 	n := len(text)
 	for s < n {
-		if sc.kind[text[s]] == kDigit {
+		k := sc.kind[text[s]]
+		if k == kDigit {
 			s++
 			count++
 			continue
+		}
+		if k != kUni {
+			break
 		}
 		_, sz := digitAt(text, s)
 		if sz == 0 {
@@ -621,16 +626,14 @@ func (sc *chainScan) next(text []byte, pos int) (start, end int, ok bool) {
 	n := len(text)
 	step := sc.minBytes
 	kind := &sc.kind
-	i := pos
-	for i+step <= n {
-		p := i + step - 1
-		switch kind[text[p]] {
-		case kNone:
-			i = p + 1
+	for p := pos + step - 1; p < n; p += step {
+		k := kind[text[p]]
+		if k == kNone {
 			continue
-		case kGap:
+		}
+		if k == kGap {
+			i := p - step + 1
 			if p == i || p+1 >= n || kind[text[p-1]] != kDigit || kind[text[p+1]] != kDigit {
-				i = p + 1
 				continue
 			}
 		}
@@ -655,7 +658,7 @@ func (sc *chainScan) next(text []byte, pos int) (start, end int, ok bool) {
 			}
 		}
 		if e-s < step {
-			i = e
+			p = e - 1 // resume with i = e
 			continue
 		}
 		return s, e, true

@@ -12,11 +12,15 @@ import (
 // "<password>", "${PASSWORD}", "****" or "xxx" are skipped. An empty user
 // with a password ("redis://:secret@host") is reported.
 //
+// URLCredentials has no Keywords although every match contains "://":
+// Detect finds it with a vectorized search at a small fraction of the cost
+// of the Set's keyword pass, and a three-byte keyword would make that
+// shared pass gate every keyword on three bytes instead of four.
+//
 // URLCredentials is immutable and safe for concurrent use.
 type URLCredentials struct{ c *config }
 
 var _ detectors.Detector = (*URLCredentials)(nil)
-var _ detectors.Windowed = (*URLCredentials)(nil)
 var _ detectors.Exampler = (*URLCredentials)(nil)
 
 // ID returns "pii.url_credentials".
@@ -29,9 +33,6 @@ func (*URLCredentials) Version() string { return version }
 func (*URLCredentials) Kinds() []detectors.Kind {
 	return []detectors.Kind{{Name: KindURLCredentials, Description: "user name and password in a URL", Severity: detectors.SeverityHigh}}
 }
-
-// Keywords returns "://": every match contains it.
-func (*URLCredentials) Keywords() []string { return []string{"://"} }
 
 var sepScheme = []byte("://")
 
@@ -46,21 +47,6 @@ func (d *URLCredentials) Detect(dst []detectors.Match, text []byte) []detectors.
 		s := pos + k
 		e := urlAuthorityEnd(text, s+3)
 		dst = d.check(dst, text, s, e)
-		pos = e
-	}
-	return dst
-}
-
-// DetectHits appends the same matches as Detect, given every occurrence of
-// "://" in text (sorted by position) from the Set's keyword index.
-func (d *URLCredentials) DetectHits(dst []detectors.Match, text []byte, hits []detectors.KeywordHit) []detectors.Match {
-	pos := 0
-	for _, h := range hits {
-		if h.Pos < pos {
-			continue // inside the previous URL's authority
-		}
-		e := urlAuthorityEnd(text, h.Pos+3)
-		dst = d.check(dst, text, h.Pos, e)
 		pos = e
 	}
 	return dst
