@@ -7,6 +7,7 @@ import (
 	"runtime"
 
 	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/scanner/ciformat"
 	"github.com/winnow-data/winnow/scanner/records"
 )
 
@@ -89,6 +90,13 @@ type Config struct {
 	// 2*Workers+2. Peak memory is about InFlight × (Read.BatchBytes +
 	// longest record) plus per-file findings.
 	InFlight int
+	// Reports lists extra report formats to write into OUT: "sarif"
+	// (report.sarif), "junit" (report.junit.xml); "github" is printed by
+	// the CLI. ReportOptions configures them (policy, kind catalogue).
+	Reports       []string
+	ReportOptions ciformat.Options
+	// HTML writes OUT/report.html in scan mode too (clean always does).
+	HTML bool
 	// Progress receives progress lines or a bar; nil disables progress.
 	Progress io.Writer
 	// ProgressBar draws a terminal bar instead of periodic lines.

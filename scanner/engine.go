@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -20,6 +22,8 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/scanner/audit"
+	"github.com/winnow-data/winnow/scanner/ciformat"
 	"github.com/winnow-data/winnow/scanner/provenance"
 	"github.com/winnow-data/winnow/scanner/records"
 )
@@ -297,7 +301,15 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	e.stats.Pass2 = time.Since(t)
 	e.finishReport()
 	e.stats.End = time.Now()
-	if err := out.commit(e.report, func(stage string) error { return e.writeProvenance(ctx, stage) }); err != nil {
+	html := func(stage string) error {
+		if e.cfg.Mode == ModeClean || e.cfg.HTML {
+			if _, err := audit.WriteFile(stage, audit.Options{}); err != nil {
+				return fmt.Errorf("writing report.html: %w", err)
+			}
+		}
+		return e.writeCIReports(stage)
+	}
+	if err := out.commit(e.report, html, func(stage string) error { return e.writeProvenance(ctx, stage) }); err != nil {
 		return nil, err
 	}
 	for _, c := range e.corpus {
@@ -1308,6 +1320,31 @@ func (e *engine) finishFile(n int, fs *fileState) error {
 			if rel != "" {
 				e.outFiles = append(e.outFiles, outFileInfo{rel: rel, format: e.files[fs.file].Format, fields: names})
 			}
+		}
+	}
+	return nil
+}
+
+// writeCIReports writes the --report files (report.sarif, report.junit.xml)
+// into the stage, so that the manifest covers them.
+func (e *engine) writeCIReports(stage string) error {
+	for _, r := range e.cfg.Reports {
+		var name string
+		var write func(io.Writer, string, ciformat.Options) error
+		switch r {
+		case "sarif":
+			name, write = "report.sarif", ciformat.WriteSARIF
+		case "junit":
+			name, write = "report.junit.xml", ciformat.WriteJUnit
+		default:
+			continue // github annotations go to stdout (the CLI)
+		}
+		var buf bytes.Buffer
+		if err := write(&buf, stage, e.cfg.ReportOptions); err != nil {
+			return fmt.Errorf("writing %s: %w", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(stage, name), buf.Bytes(), 0o644); err != nil {
+			return err
 		}
 	}
 	return nil

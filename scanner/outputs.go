@@ -121,7 +121,7 @@ func (o *outputs) writeFile(rel string, data []byte) error {
 
 // commit finishes the findings, writes report.json and moves every staged
 // entry into OUT, replacing the previous run's.
-func (o *outputs) commit(rep *Report, provenanceFn func(stage string) error) error {
+func (o *outputs) commit(rep *Report, extraFn, provenanceFn func(stage string) error) error {
 	if err := o.closeFindings(); err != nil {
 		return err
 	}
@@ -141,6 +141,11 @@ func (o *outputs) commit(rep *Report, provenanceFn func(stage string) error) err
 			return err
 		}
 	}
+	if extraFn != nil {
+		if err := extraFn(o.stage); err != nil {
+			return err
+		}
+	}
 	if provenanceFn != nil {
 		if err := provenanceFn(o.stage); err != nil {
 			return fmt.Errorf("writing provenance: %w", err)
@@ -157,7 +162,7 @@ func (o *outputs) commit(rep *Report, provenanceFn func(stage string) error) err
 	sort.Strings(names)
 	// Remove the previous run's managed outputs, then move the new ones in.
 	for _, old := range []string{"data", "quarantine", "findings.parquet", "findings.jsonl", "report.json",
-		"ledger.parquet", "manifest.intoto.json", "manifest.intoto.dsse.json", "croissant.json", URLHistoryName, "report.html"} {
+		"ledger.parquet", "manifest.intoto.json", "manifest.intoto.dsse.json", "croissant.json", URLHistoryName, "report.html", "report.sarif", "report.junit.xml"} {
 		if err := os.RemoveAll(filepath.Join(o.root, old)); err != nil {
 			return fmt.Errorf("replacing %s: %w", old, err)
 		}

@@ -243,3 +243,44 @@ func TestFakeOperator(t *testing.T) {
 		t.Fatalf("fake email not substituted: %s", b)
 	}
 }
+
+func TestFailOnThresholdsAndReports(t *testing.T) {
+	in := writeCorpus(t, `{"text":"mail bob@example.com"}`, `{"text":"hello"}`, `{"text":"more text here"}`, `{"text":"and carol@example.org"}`)
+	tests := []struct {
+		failOn string
+		code   int
+		msg    string
+	}{
+		{"pii.email=any", 1, "pii.email"},
+		{"pii.email>2", 0, ""},
+		{"pii.email>1", 1, ""},
+		{"pii.*>60%", 0, ""},
+		{"pii.*>25%", 1, "%"},
+		{"secret.*=any", 0, ""},
+		{"medium", 1, ""},
+		{"critical", 0, ""},
+		{"pii=any", 2, "pii=any"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.failOn, func(t *testing.T) {
+			_, errOut, code := runCLI(t, "scan", "-q", "--dedupe=false", "--fail-on", tt.failOn, "-o", t.TempDir(), in)
+			if code != tt.code || !strings.Contains(errOut, tt.msg) {
+				t.Errorf("exit %d (want %d), stderr %q (want %q)", code, tt.code, errOut, tt.msg)
+			}
+		})
+	}
+	out := t.TempDir()
+	stdout, errOut, code := runCLI(t, "scan", "-q", "--fail-on", "none", "--report", "sarif,junit,github", "-o", out, in)
+	if code != 0 || !strings.Contains(stdout, "::warning") && !strings.Contains(stdout, "::error") && !strings.Contains(stdout, "::notice") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errOut)
+	}
+	for _, f := range []string{"report.sarif", "report.junit.xml"} {
+		b, err := os.ReadFile(filepath.Join(out, f))
+		if err != nil || strings.Contains(string(b), "bob@example.com") {
+			t.Errorf("%s: %v (or it leaks a raw value)", f, err)
+		}
+	}
+	if _, _, code := runCLI(t, "verify", out); code != 0 {
+		t.Errorf("reports are not covered by the manifest: verify exit %d", code)
+	}
+}

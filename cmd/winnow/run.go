@@ -20,6 +20,7 @@ import (
 	"github.com/winnow-data/winnow/detectors"
 	"github.com/winnow-data/winnow/detectors/defaults"
 	"github.com/winnow-data/winnow/scanner"
+	"github.com/winnow-data/winnow/scanner/ciformat"
 	"github.com/winnow-data/winnow/scanner/provenance"
 )
 
@@ -110,6 +111,7 @@ type commonFlags struct {
 	kinds          []string
 	findingsFormat string
 	failOn         string
+	reports        []string
 	showValues     bool
 	onError        string
 	keyFile        string
@@ -129,6 +131,7 @@ type commonFlags struct {
 	signKey        string
 	since          string
 	urlField       string
+	html           bool
 	urlHistory     string
 	sinceManifest  string
 	baselineFile   string
@@ -161,7 +164,8 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	fs.StringVar(&f.configFile, "config", "", "policy and detector settings (YAML or TOML)")
 	fs.StringSliceVar(&f.kinds, "kinds", nil, "run only detectors of these kinds (globs), e.g. 'secret.*,pii.email'")
 	fs.StringVar(&f.findingsFormat, "findings-format", "", "findings file format: parquet or jsonl (default parquet)")
-	fs.StringVar(&f.failOn, "fail-on", "", "scan exits 1 when a finding has at least this severity: info, low, medium, high, critical, or none (default low)")
+	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when findings reach this policy: a severity (info, low, medium, high, critical), none, or per-kind thresholds such as 'secret.*=any,pii.credit_card>0,dup.exact>1%,poison.*>0.01%' (scan default low; clean default none)")
+	fs.StringSliceVar(&f.reports, "report", nil, "extra report formats: sarif (OUT/report.sarif), junit (OUT/report.junit.xml), github (workflow annotations on stdout)")
 	fs.BoolVar(&f.showValues, "show-values", false, "write raw matched values into findings (off by default: findings carry only a keyed hash)")
 	fs.StringVar(&f.onError, "on-error", "", "when a file cannot be read: fail (default) or skip (listed in the report)")
 	fs.StringVar(&f.keyFile, "key-file", "", "file holding the HMAC key for value hashes and the hash/fake operators (or set WINNOW_KEY)")
@@ -179,6 +183,9 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	fs.StringSliceVar(&f.dedupeFields, "dedupe-fields", nil, "fields compared for duplicates (default: text, content, messages[*].content, prompt, response, …; all scanned values when a record has none of them)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile to this file at the end")
+	if mode == scanner.ModeScan {
+		fs.BoolVar(&f.html, "html", false, "also write the HTML audit report OUT/report.html (clean always writes it)")
+	}
 	fs.StringVar(&f.urlField, "url-field", "", "field holding each record's source URL ($.url, url): writes url-hashes.jsonl and enables poison.split_view")
 	fs.StringVar(&f.urlHistory, "url-history", "", "an earlier run's url-hashes.jsonl (or its output dir): flag records whose URL now serves different content (poison.split_view)")
 	fs.StringVar(&f.since, "since", "", "scan only data files changed since this git revision (plus untracked files)")
@@ -240,6 +247,9 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 		Log:         stderr,
 	}
 	failOn := "low"
+	if mode == scanner.ModeClean {
+		failOn = "none"
+	}
 	if fc != nil {
 		cfg.Policy = fc.Policy
 		cfg.Fields = fc.Fields
@@ -288,6 +298,7 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	cfg.Dedupe.Version = f.version
 	cfg.Pin, cfg.PinReportOnly = f.pin, f.pinReport
 	cfg.Since, cfg.SinceManifest = f.since, f.sinceManifest
+	cfg.HTML = f.html
 	cfg.SplitView = scanner.SplitViewConfig{URLField: f.urlField, History: f.urlHistory}
 	if f.urlHistory != "" && f.urlField == "" {
 		return errors.New("--url-history needs --url-field")
@@ -315,12 +326,20 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 			return fmt.Errorf("--sign-key: %w", err)
 		}
 	}
-	failLevel := detectors.Severity(1 << 30)
-	if failOn != "none" {
-		if failLevel, err = detectors.ParseSeverity(failOn); err != nil {
-			return fmt.Errorf("--fail-on: %w", err)
+	failPolicy, err := ciformat.ParsePolicy(failOn)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	for _, r := range f.reports {
+		switch r {
+		case "sarif", "junit", "github":
+		default:
+			return fmt.Errorf("--report %q: want sarif, junit or github", r)
 		}
 	}
+	kinds := allKinds(reg)
+	cfg.Reports = f.reports
+	cfg.ReportOptions = ciformat.Options{Policy: failPolicy, Kinds: kinds}
 	key, keyNote, err := loadKey(f.keyFile)
 	if err != nil {
 		return err
@@ -370,8 +389,23 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 		return nil
 	}
 	printSummary(stdout, mode, cfg.Out, res)
-	if mode == scanner.ModeScan && res.MaxSeverity >= failLevel {
-		return &failError{msg: fmt.Sprintf("findings of severity %s (at or above --fail-on %s); see %s/report.json", res.MaxSeverity, failOn, cfg.Out)}
+	for _, r := range f.reports {
+		if r == "github" {
+			if err := ciformat.WriteGitHub(stdout, cfg.Out, cfg.ReportOptions); err != nil {
+				return fmt.Errorf("--report github: %w", err)
+			}
+		}
+	}
+	failures, err := ciformat.EvaluateOutput(cfg.Out, failPolicy, kinds)
+	if err != nil {
+		return fmt.Errorf("--fail-on: %w", err)
+	}
+	if len(failures) > 0 {
+		msgs := make([]string, len(failures))
+		for i, fl := range failures {
+			msgs[i] = "  " + fl.Message
+		}
+		return &failError{msg: fmt.Sprintf("--fail-on failed (see %s/report.json):\n%s", cfg.Out, strings.Join(msgs, "\n"))}
 	}
 	return nil
 }
@@ -384,6 +418,28 @@ func writeHeapProfile(path string) error {
 	defer pf.Close()
 	runtime.GC()
 	return pprof.WriteHeapProfile(pf)
+}
+
+// allKinds is the catalogue of every kind a run can report.
+func allKinds(reg *detectors.Registry) []detectors.Kind {
+	seen := map[string]bool{}
+	var out []detectors.Kind
+	add := func(k detectors.Kind) {
+		if !seen[k.Name] {
+			seen[k.Name] = true
+			out = append(out, k)
+		}
+	}
+	for _, k := range reg.Kinds() {
+		add(k)
+	}
+	for _, k := range defaults.CorpusKinds() {
+		add(k.Kind)
+	}
+	for _, k := range scanner.EngineKinds() {
+		add(k)
+	}
+	return out
 }
 
 // loadKey returns the HMAC key from --key-file, WINNOW_KEY or the public
@@ -458,7 +514,7 @@ func printSummary(w io.Writer, mode scanner.Mode, out string, res *scanner.Resul
 		fmt.Fprintf(w, "baseline: %d accepted findings suppressed\n", r.BaselineSuppressed)
 	}
 	if mode == scanner.ModeClean {
-		fmt.Fprintf(w, "output: %s/ (data/, quarantine/, findings, report.json)\n", out)
+		fmt.Fprintf(w, "output: %s/ (data/, quarantine/, findings, report.json, report.html, ledger, manifest)\n", out)
 	} else {
 		fmt.Fprintf(w, "output: %s/ (findings, report.json)\n", out)
 	}
@@ -495,12 +551,10 @@ func runDetectors(args []string, stdout, stderr io.Writer) error {
 			rows = append(rows, row{k.Name, k.Severity.String(), d.ID(), k.Description})
 		}
 	}
-	for _, c := range defaults.Corpus(opt) {
-		for _, k := range c.Kinds() {
-			if !seen[k.Name] {
-				seen[k.Name] = true
-				rows = append(rows, row{k.Name, k.Severity.String(), c.ID() + " (corpus)", k.Description})
-			}
+	for _, k := range defaults.CorpusKinds() {
+		if !seen[k.Name] {
+			seen[k.Name] = true
+			rows = append(rows, row{k.Name, k.Severity.String(), k.Detector + " (corpus)", k.Description})
 		}
 	}
 	for _, k := range scanner.EngineKinds() {

@@ -106,5 +106,24 @@ func Packs() []Pack {
 // redaction operator (see pii.Fake); safe for concurrent use.
 func Fake(dst []byte, kind string, value, key []byte) []byte { return pii.Fake(dst, kind, value, key) }
 
+// CorpusKind is a kind reported by a corpus-level detector, with the
+// detector's ID.
+type CorpusKind struct {
+	detectors.Kind
+	Detector string
+}
+
+// CorpusKinds lists the kinds of the corpus-level detectors without
+// building them (Corpus allocates their sketches, about 200 MiB). A test
+// keeps it equal to what Corpus reports.
+func CorpusKinds() []CorpusKind {
+	return []CorpusKind{
+		{detectors.Kind{Name: "poison.gibberish", Description: "text window whose character statistics are outliers for the corpus", Severity: detectors.SeverityLow}, "poison.gibberish"},
+		{detectors.Kind{Name: "poison.payload_cluster", Description: "long span repeated across many unrelated records", Severity: detectors.SeverityMedium}, "poison.payload_cluster"},
+		{detectors.Kind{Name: "poison.response_conflict", Description: "near-duplicate prompts with conflicting responses", Severity: detectors.SeverityMedium}, "poison.response_conflict"},
+		{detectors.Kind{Name: "poison.trigger", Description: "backdoor trigger: rare token followed by anomalous text or a fixed response", Severity: detectors.SeverityHigh}, "poison.trigger"},
+	}
+}
+
 // Corpus returns fresh corpus-level detectors for one run.
 func Corpus(opt Options) []detectors.CorpusDetector { return poison.NewCorpus(opt.Poison) }

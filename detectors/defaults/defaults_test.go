@@ -98,3 +98,22 @@ func TestCorpusDetectorsAreFresh(t *testing.T) {
 		}
 	}
 }
+
+func TestCorpusKindsMatchDetectors(t *testing.T) {
+	want := map[string]CorpusKind{}
+	for _, k := range CorpusKinds() {
+		want[k.Name] = k
+	}
+	n := 0
+	for _, c := range Corpus(DefaultOptions()) {
+		for _, k := range c.Kinds() {
+			n++
+			if w, ok := want[k.Name]; !ok || w.Kind != k || w.Detector != c.ID() {
+				t.Errorf("CorpusKinds is stale for %s: have %+v, detector reports %+v from %s", k.Name, w, k, c.ID())
+			}
+		}
+	}
+	if n != len(want) {
+		t.Errorf("CorpusKinds lists %d kinds, detectors report %d", len(want), n)
+	}
+}
