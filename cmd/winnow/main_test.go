@@ -284,3 +284,20 @@ func TestFailOnThresholdsAndReports(t *testing.T) {
 		t.Errorf("reports are not covered by the manifest: verify exit %d", code)
 	}
 }
+
+func TestSinceManifest(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.MkdirAll("data", 0o755)
+	os.WriteFile("data/a.jsonl", []byte(`{"text":"alpha"}`+"\n"), 0o644)
+	os.WriteFile("data/b.jsonl", []byte(`{"text":"beta"}`+"\n"), 0o644)
+	if _, errOut, code := runCLI(t, "clean", "-q", "-o", "v1", "data"); code != 0 {
+		t.Fatalf("clean: %d %s", code, errOut)
+	}
+	os.WriteFile("data/b.jsonl", []byte(`{"text":"beta, now with carol@example.org"}`+"\n"), 0o644)
+	os.WriteFile("data/c.jsonl", []byte(`{"text":"gamma"}`+"\n"), 0o644)
+	stdout, errOut, code := runCLI(t, "scan", "-q", "--since-manifest", "v1/manifest.intoto.json", "-o", "v2", "data")
+	if code != 1 || !strings.Contains(stdout, "2 files") || !strings.Contains(stdout, "unchanged, not scanned: 1 files") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errOut)
+	}
+}
