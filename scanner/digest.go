@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -20,6 +21,14 @@ func (e *engine) inputDigests() ([]string, error) {
 		g.SetLimit(max(e.cfg.Workers, 1))
 		for i, f := range e.files {
 			g.Go(func() error {
+				if f.URL != "" {
+					h, err := e.hashRemote(f.URL)
+					if err != nil {
+						return fmt.Errorf("%s: hashing: %w", f.Path, err)
+					}
+					ds[i] = h
+					return nil
+				}
 				h, err := hashFile(f.Path)
 				if err != nil {
 					return fmt.Errorf("%s: hashing: %w", f.Path, err)
@@ -47,6 +56,22 @@ func hashFile(path string) (string, error) {
 	buf := copyBufs.Get().(*[]byte)
 	defer copyBufs.Put(buf)
 	if _, err := io.CopyBuffer(h, f, *buf); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// hashRemote returns the hex sha256 of an object-store input.
+func (e *engine) hashRemote(url string) (string, error) {
+	ra, err := e.store.OpenReaderAt(context.Background(), url)
+	if err != nil {
+		return "", err
+	}
+	defer ra.Close()
+	h := sha256.New()
+	buf := copyBufs.Get().(*[]byte)
+	defer copyBufs.Put(buf)
+	if _, err := io.CopyBuffer(h, io.NewSectionReader(ra, 0, ra.Size()), *buf); err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil

@@ -26,6 +26,7 @@ import (
 	"github.com/winnow-data/winnow/scanner/ciformat"
 	"github.com/winnow-data/winnow/scanner/provenance"
 	"github.com/winnow-data/winnow/scanner/records"
+	"github.com/winnow-data/winnow/scanner/storage"
 )
 
 // Kinds reported by the engine itself for input problems.
@@ -101,6 +102,8 @@ type engine struct {
 	detVersions map[string]string
 	outFiles    []outFileInfo
 
+	store *storage.Store // object-store client, when an input is a URL
+
 	digestOnce sync.Once
 	digests    []string
 	digestErr  error
@@ -147,8 +150,18 @@ func newEngine(cfg Config) (*engine, error) {
 			return nil, err
 		}
 	}
-	files, skipped, err := Plan(cfg.Inputs)
+	for _, in := range cfg.Inputs {
+		if storage.IsURL(in) && e.store == nil {
+			st, err := storage.NewStore(storage.Options{})
+			if err != nil {
+				return nil, err
+			}
+			e.store = st
+		}
+	}
+	files, skipped, err := planWith(context.Background(), e.store, cfg.Inputs)
 	if err != nil {
+		e.closeStore()
 		return nil, err
 	}
 	if len(files) == 0 {
@@ -250,6 +263,7 @@ func (e *engine) closeCorpus() {
 }
 
 func (e *engine) run(ctx context.Context) (*Result, error) {
+	defer e.closeStore()
 	e.stats.Start = time.Now()
 	e.stats.Workers = e.cfg.Workers
 	out, err := openOutputs(e.cfg.Out, e.cfg.Mode, e.cfg.FindingsFormat)
@@ -620,8 +634,50 @@ func isFileError(err error) bool {
 	return errors.As(err, &fe)
 }
 
+// closeStore releases the object-store clients.
+func (e *engine) closeStore() {
+	if e.store != nil {
+		e.store.Close()
+		e.store = nil
+	}
+}
+
+// openRemote opens an object-store input.
+func (e *engine) openRemote(f InputFile) (records.Reader, func() error, error) {
+	ra, err := e.store.OpenReaderAt(context.Background(), f.URL)
+	if err != nil {
+		return nil, nil, &records.FileError{File: f.Path, Err: err}
+	}
+	src := records.Source{Name: ra.Name(), R: ra, Size: ra.Size()}
+	opt := e.cfg.Read
+	opt.Fields = e.filter
+	var r records.Reader
+	if ra.Size() == 0 {
+		r = emptyReader{}
+	} else {
+		r, err = openFormat(f.Format, src, opt)
+	}
+	if err != nil {
+		ra.Close()
+		if !isFileError(err) {
+			err = &records.FileError{File: f.Path, Err: err}
+		}
+		return nil, nil, err
+	}
+	return r, func() error {
+		err := r.Close()
+		if cerr := ra.Close(); err == nil {
+			err = cerr
+		}
+		return err
+	}, nil
+}
+
 // open opens one input file with its format's reader.
 func (e *engine) open(f InputFile) (records.Reader, func() error, error) {
+	if f.URL != "" {
+		return e.openRemote(f)
+	}
 	fh, err := os.Open(f.Path)
 	if err != nil {
 		return nil, nil, &records.FileError{File: f.Path, Err: err}

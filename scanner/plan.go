@@ -1,6 +1,7 @@
 package scanner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/winnow-data/winnow/scanner/jsonl"
+	"github.com/winnow-data/winnow/scanner/storage"
 )
 
 // Format names a supported file format.
@@ -45,6 +47,10 @@ type InputFile struct {
 	Rel    string `json:"rel"`
 	Format Format `json:"format"`
 	Size   int64  `json:"size"`
+	// URL is the full object-store URL (with endpoint parameters) for
+	// inputs read through storage; empty for local files. Path is then the
+	// display form without parameters.
+	URL string `json:"-"`
 }
 
 // Skipped is an input path that was not processed, with why.
@@ -59,6 +65,13 @@ type Skipped struct {
 // unknown extension, a missing path or a glob matching nothing is an error.
 // Two inputs mapping to the same relative output path are an error.
 func Plan(inputs []string) ([]InputFile, []Skipped, error) {
+	return planWith(context.Background(), nil, inputs)
+}
+
+// planWith is Plan with object-store inputs (s3://, gs://, azblob://,
+// file://, mem://) expanded through store, which may be nil when no input
+// is a URL.
+func planWith(ctx context.Context, store *storage.Store, inputs []string) ([]InputFile, []Skipped, error) {
 	var files []InputFile
 	var skipped []Skipped
 	var errs []error
@@ -94,6 +107,31 @@ func Plan(inputs []string) ([]InputFile, []Skipped, error) {
 		files = append(files, InputFile{Path: p, Rel: rel, Format: format, Size: st.Size()})
 	}
 	for _, in := range inputs {
+		if storage.IsURL(in) {
+			if store == nil {
+				errs = append(errs, fmt.Errorf("%s: object-store inputs need a storage client", in))
+				continue
+			}
+			_, objs, err := store.Expand(ctx, in)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			for _, o := range objs {
+				format, ok := DetectFormat(o.Key)
+				if !ok {
+					skipped = append(skipped, Skipped{Path: o.Name, Reason: "unknown file format"})
+					continue
+				}
+				if prev, dup := seen[o.Key]; dup {
+					errs = append(errs, fmt.Errorf("%s and %s both map to output path %q; give them different roots", prev, o.Name, o.Key))
+					continue
+				}
+				seen[o.Key] = o.Name
+				files = append(files, InputFile{Path: o.Name, Rel: o.Key, Format: format, Size: o.Size, URL: o.URL})
+			}
+			continue
+		}
 		if hasMeta(in) {
 			matches, err := filepath.Glob(in)
 			if err != nil {
