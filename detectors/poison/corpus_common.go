@@ -9,6 +9,7 @@ import (
 
 	"github.com/cespare/xxhash/v2"
 
+	"github.com/winnow-data/winnow/detectors"
 	"github.com/winnow-data/winnow/detectors/poison/internal/unidata"
 )
 
@@ -342,6 +343,19 @@ func splitPairs(dst []pair, fields []fieldRef) []pair {
 	return dst
 }
 
+// markPromptSide sets side[i] for every field i that is a prompt part
+// (system or user message, prompt field) of one of pairs. side must have
+// one entry per field; pairs alias fields' values.
+func markPromptSide(side []bool, fields []detectors.Field, pairs []pair) {
+	for _, p := range pairs {
+		for _, part := range p.prompt {
+			if i := fieldIndexOf(fields, part, -1); i >= 0 && i < len(side) {
+				side[i] = true
+			}
+		}
+	}
+}
+
 // fieldRef is a field with its role, as splitPairs sees it.
 type fieldRef struct {
 	role      int
@@ -376,10 +390,30 @@ func newCharModel() *charModel {
 
 // charIDs appends, for every character of text (at most max), its packed
 // trigram and context bucket ids: tri in the low 18 bits, ctx above.
+//
+// Before hashing, characters are folded so that the model judges language,
+// not values: every decimal digit counts as 0 (the digits of phone
+// numbers, prices and dates carry no linguistic signal), and every
+// character of an identifier-like run (identRunEnd: hashes, keys, URLs,
+// e-mail addresses, random by design) counts as one placeholder
+// character, so such runs are predictable rather than surprising.
 func charIDs(dst []uint32, text []byte, max int) []uint32 {
 	var p1, p2 rune = ' ', ' '
+	maskEnd := 0
 	for i, n := 0, 0; i < len(text) && n < max; n++ {
-		r, sz := decode(text, i)
+		if i >= maskEnd && isGraphicASCII(text[i]) && (i == 0 || !isGraphicASCII(text[i-1])) {
+			if e := identRunEnd(text, i); e > i {
+				maskEnd = e
+			}
+		}
+		var r rune
+		sz := 1
+		if i < maskEnd {
+			r = identRune
+		} else {
+			r, sz = decode(text, i)
+			r = foldDigit(r)
+		}
 		i += sz
 		h := uint64(p2)<<42 ^ uint64(p1)<<21 ^ uint64(r)
 		hc := uint64(p2)<<21 ^ uint64(p1)
@@ -391,26 +425,103 @@ func charIDs(dst []uint32, text []byte, max int) []uint32 {
 	return dst
 }
 
-// log2 of small counts, tabulated.
-var log2Tab = func() (t [4096]float32) {
+// identRune stands for every character of an identifier-like run.
+const identRune = 1
+
+// identMinLen is the least length of an identifier-like run.
+const identMinLen = 16
+
+func isGraphicASCII(c byte) bool { return c > ' ' && c < 0x7f }
+
+// identRunEnd returns the end of the identifier-like run starting at
+// text[i], or i when there is none: a maximal run of printable ASCII
+// characters (no spaces) that is an e-mail address or a URL, or at least
+// identMinLen characters long with a digit and a letter (hashes, keys,
+// tokens, paths with numbers).
+func identRunEnd(text []byte, i int) int {
+	j := i
+	digit, letter, at, dotAfterAt, scheme := false, false, false, false, false
+	for j < len(text) && isGraphicASCII(text[j]) {
+		c := text[j]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			letter = true
+		case c == '@':
+			at = at || j > i
+		case c == '.':
+			dotAfterAt = dotAfterAt || at
+		case c == ':':
+			scheme = scheme || j+2 < len(text) && text[j+1] == '/' && text[j+2] == '/'
+		}
+		j++
+	}
+	if j-i >= identMinLen && digit && letter || letter && (at && dotAfterAt || scheme) {
+		return j
+	}
+	return i
+}
+
+// foldDigit maps every decimal digit to '0'.
+func foldDigit(r rune) rune {
+	if r < 0x80 {
+		if r >= '0' && r <= '9' {
+			return '0'
+		}
+		return r
+	}
+	if unidata.Lookup(r).Has(unidata.Digit) {
+		return '0'
+	}
+	return r
+}
+
+// log2 of small counts, tabulated: log2Tab[n] = log2(n+α), log2TabV[n] =
+// log2(n+αV).
+var log2Tab, log2TabV = func() (t, v [4096]float32) {
 	for i := range t {
 		t[i] = float32(math.Log2(float64(i) + alpha))
+		v[i] = float32(math.Log2(float64(i) + alphaV))
 	}
 	return
 }()
 
-func log2c(n uint32, add float64) float32 {
-	if add == alpha && n < uint32(len(log2Tab)) {
-		return log2Tab[n]
+// log2Mant[i] = log2(1 + i/256), for fastLog2.
+var log2Mant = func() (t [257]float32) {
+	for i := range t {
+		t[i] = float32(math.Log2(1 + float64(i)/256))
 	}
-	return float32(math.Log2(float64(n) + add))
+	return
+}()
+
+// fastLog2 returns log2(x) for x >= 1 within 2e-5: the exponent plus a
+// linear interpolation in a table of the mantissa's logarithm.
+func fastLog2(x float32) float32 {
+	b := math.Float32bits(x)
+	e := float32(int32(b>>23&0xFF) - 127)
+	m := b & (1<<23 - 1)
+	i := m >> 15
+	f := float32(m&(1<<15-1)) / (1 << 15)
+	return e + log2Mant[i] + f*(log2Mant[i+1]-log2Mant[i])
 }
 
 // surprisal returns the bits of one packed id under the current counts.
 func (m *charModel) surprisal(id uint32) float32 {
-	tri := id & (1<<triBits - 1)
-	ctx := id >> triBits
-	return log2c(m.ctx[ctx], alphaV) - log2c(m.tri[tri], alpha)
+	c := m.ctx[id>>triBits]
+	t := m.tri[id&(1<<triBits-1)]
+	var lc, lt float32
+	if c < uint32(len(log2TabV)) {
+		lc = log2TabV[c]
+	} else {
+		lc = fastLog2(float32(c) + alphaV)
+	}
+	if t < uint32(len(log2Tab)) {
+		lt = log2Tab[t]
+	} else {
+		lt = fastLog2(float32(t) + alpha)
+	}
+	return lc - lt
 }
 
 // learn adds the ids to the counts.
@@ -596,8 +707,12 @@ func (c *roleCache) get(name []byte) roleInfo {
 // scriptClass buckets a window by its dominant kind of letters so that
 // scores are compared among like text: 0 Latin and other alphabets, 1 CJK,
 // 2 Cyrillic and Greek, 3 right-to-left, 4 Brahmic and other abugidas,
-// 5 no letters.
-const numScriptClasses = 6
+// 5 symbol-dense Latin (code, configuration, markup), 6 no letters.
+const (
+	numScriptClasses = 7
+	classSymbolic    = 5
+	classNone        = 6
+)
 
 func scriptClassOf(r rune) int {
 	if r < 0x80 {

@@ -17,18 +17,21 @@ import (
 // score is its mean surprisal, in bits per character, under the model of
 // the records observed before it (the model learns each record after
 // scoring it; records seen before WarmupChars characters are held and
-// scored once the model has them). Scores are compared within a script
-// class (Latin, CJK, Cyrillic/Greek, RTL, Brahmic, symbols) by a robust
+// scored once the model has them; the model folds digits and
+// identifier-like runs, see charIDs). Scores are compared within a script
+// class (Latin, CJK, Cyrillic/Greek, RTL, Brahmic, symbol-dense Latin such
+// as code, no letters) by a robust
 // z-score (median and interquartile range of all windows of the class).
 // Windows above MinZ-1.5 are kept as candidates and re-scored at the end
-// with the final model; those at MinZ or more, at least 2 bits per
+// with the final model, the window itself left out; those at MinZ or more, at least 2 bits per
 // character above the class median, and whose byte entropy (the
 // compression signal: order-0 bits per byte) is at least the class median
 // are reported, adjacent windows merged. Windows mostly made of
-// identifier-like runs (hex digests, UUIDs, keys: 16+ characters of
-// [A-Za-z0-9+/=_-] with a digit) are random by design and never reported.
+// identifier-like runs (hashes, keys, URLs: 16+ printable ASCII
+// characters without spaces, with a digit and a letter) are random by
+// design and never reported.
 //
-// Memory: the model (1.25 MiB), six histograms, and per candidate window
+// Memory: the model (1.25 MiB), seven histograms, and per candidate window
 // 80 bytes plus 4 bytes per character (MaxCandidates bounds them).
 // Held warm-up sketches take about 5 bytes per character.
 //
@@ -84,7 +87,7 @@ func newGibberish(opt Options) *Gibberish {
 func (g *Gibberish) ID() string { return KindGibberish }
 
 // Version changes whenever the output can change.
-func (g *Gibberish) Version() string { return "1" }
+func (g *Gibberish) Version() string { return "2" }
 
 // Kinds returns poison.gibberish.
 func (g *Gibberish) Kinds() []detectors.Kind {
@@ -102,26 +105,22 @@ type gibScratch struct {
 // not gibberish text.
 const structuredFlag = 0x80
 
-// structuredRuns appends the byte ranges of runs of at least 16 characters
-// from [A-Za-z0-9+/=_-] that contain a digit.
+// structuredRuns appends the byte ranges of identifier-like runs
+// (identRunEnd).
 func structuredRuns(dst []int32, b []byte) []int32 {
-	start, digit := -1, false
-	for i := 0; i <= len(b); i++ {
-		c := byte(' ')
-		if i < len(b) {
-			c = b[i]
-		}
-		if isASCIIAlnum(c) || c == '+' || c == '/' || c == '=' || c == '_' || c == '-' {
-			if start < 0 {
-				start, digit = i, false
-			}
-			digit = digit || c >= '0' && c <= '9'
+	for i := 0; i < len(b); {
+		if !isGraphicASCII(b[i]) {
+			i++
 			continue
 		}
-		if start >= 0 && i-start >= 16 && digit {
-			dst = append(dst, int32(start), int32(i))
+		if e := identRunEnd(b, i); e > i {
+			dst = append(dst, int32(i), int32(e))
+			i = e
+			continue
 		}
-		start = -1
+		for i < len(b) && isGraphicASCII(b[i]) {
+			i++
+		}
 	}
 	return dst
 }
@@ -265,7 +264,7 @@ func (g *Gibberish) process(rec detectors.RecordRef, sketch []byte, learnOnly, l
 				continue
 			}
 			med, s := g.scores[cls].robust()
-			if (score-med)/s < g.opt.MinZ-1.5 {
+			if (score-med)/s < g.opt.MinZ-1.5 || score < g.floor(cls)-1.5*s {
 				continue
 			}
 			if len(g.cands) >= g.opt.MaxCandidates {
@@ -286,6 +285,19 @@ func (g *Gibberish) process(rec detectors.RecordRef, sketch []byte, learnOnly, l
 	}
 }
 
+// floor is the least score at which a window of class cls can be
+// gibberish besides its own class's statistics: symbol-dense Latin text
+// (code, configuration) must also be an outlier for Latin text, since a
+// corpus with little code has degenerate statistics for that class (a few
+// repeated snippets the model predicts almost perfectly).
+func (g *Gibberish) floor(cls uint8) float64 {
+	if cls != classSymbolic || g.scores[0].n < 64 {
+		return 0
+	}
+	med, s := g.scores[0].robust()
+	return med + math.Max(g.opt.MinZ*s, gibMinMargin)
+}
+
 func (g *Gibberish) finish() {
 	if g.done {
 		return
@@ -302,13 +314,17 @@ func (g *Gibberish) finish() {
 		if n == 0 {
 			continue
 		}
+		// Score the window against the rest of the corpus: the final model
+		// learned the window itself.
+		g.model.unlearnPacked(c.ids, n)
 		sum := float32(0)
 		for i := 0; i < n; i++ {
 			sum += g.model.surprisal(u32At(c.ids, i))
 		}
+		g.model.learnPacked(c.ids, n)
 		c.score = float64(sum) / float64(n)
 		c.z = (c.score - med[c.class]) / scale[c.class]
-		if c.z >= g.opt.MinZ && c.score-med[c.class] >= gibMinMargin && float64(c.entropy) >= entMed[c.class] {
+		if c.z >= g.opt.MinZ && c.score-med[c.class] >= gibMinMargin && c.score >= g.floor(c.class) && float64(c.entropy) >= entMed[c.class] {
 			c.ids = nil
 			g.flagged = append(g.flagged, c)
 		}
@@ -358,7 +374,7 @@ type GibberishReport struct {
 	ModelCharsLearnt int64              `json:"model_chars"`
 }
 
-var classNames = [numScriptClasses]string{"latin", "cjk", "cyrillic_greek", "rtl", "brahmic_other", "no_letters"}
+var classNames = [numScriptClasses]string{"latin", "cjk", "cyrillic_greek", "rtl", "brahmic_other", "symbolic", "no_letters"}
 
 // Report implements detectors.Reporter.
 func (g *Gibberish) Report() any {

@@ -34,11 +34,15 @@ type TriggerOptions struct {
 	// Default 5.
 	MinDocs int `yaml:"min_docs" toml:"min_docs" json:"min_docs"`
 	// MaxDocFraction: candidates present in more than this fraction of
-	// records are ordinary vocabulary, not triggers. Default 0.01.
+	// records (and in more than 4·MinDocs records, so that small corpora
+	// can show the evidence) are ordinary vocabulary, not triggers.
+	// Default 0.01.
 	MaxDocFraction float64 `yaml:"max_doc_fraction" toml:"max_doc_fraction" json:"max_doc_fraction"`
-	// MinScore is the rarity-aware purity score (Wilson lower bound, in
+	// MinScore is the rarity-aware purity score (Wilson lower bound minus
+	// the base rate, scaled by context variety and outcome prevalence, in
 	// 0..1) at and above which a candidate's records get a finding.
-	// Default 0.5.
+	// Default 0.4: with a rare outcome, about seven records all showing
+	// it, or ten of twelve.
 	MinScore float64 `yaml:"min_score" toml:"min_score" json:"min_score"`
 	// Z is the normal quantile of the Wilson bound. Default 1.96.
 	Z float64 `yaml:"z" toml:"z" json:"z"`
@@ -46,8 +50,8 @@ type TriggerOptions struct {
 	// that shrinks a candidate's purity toward the corpus base rate of the
 	// outcome. Default 2.
 	PriorStrength float64 `yaml:"prior_strength" toml:"prior_strength" json:"prior_strength"`
-	// FollowRunes is how many characters after a candidate are judged for
-	// anomaly or hashed as the payload. Default 64.
+	// FollowRunes is how many characters after a candidate are hashed as
+	// its payload; twice as many are judged for anomaly. Default 64.
 	FollowRunes int `yaml:"follow_runes" toml:"follow_runes" json:"follow_runes"`
 	// MaxCandidates caps the candidate table (entries). Default 65536.
 	MaxCandidates int `yaml:"max_candidates" toml:"max_candidates" json:"max_candidates"`
@@ -82,12 +86,12 @@ type PayloadOptions struct {
 	// MinSpan is the shingle length in characters: spans at least this long
 	// shared by many unrelated records form a cluster. Default 50.
 	MinSpan int `yaml:"min_span" toml:"min_span" json:"min_span"`
-	// MinDocs is the least number of unrelated records sharing a span.
-	// Default 10.
+	// MinDocs is the least number of distinct, otherwise unrelated records
+	// sharing a span. Default 10.
 	MinDocs int `yaml:"min_docs" toml:"min_docs" json:"min_docs"`
-	// MaxDocFraction: spans in more than this fraction of records are
-	// reported in the ranking but get no per-record finding (boilerplate,
-	// templates). Default 0.005.
+	// MaxDocFraction: spans in more than this fraction of records (and
+	// more than 4·MinDocs records) are reported in the ranking but get no
+	// per-record finding (boilerplate, templates). Default 0.005.
 	MaxDocFraction float64 `yaml:"max_doc_fraction" toml:"max_doc_fraction" json:"max_doc_fraction"`
 	// MaxClusters caps the candidate table (entries). Default 65536.
 	MaxClusters int `yaml:"max_clusters" toml:"max_clusters" json:"max_clusters"`
@@ -95,7 +99,7 @@ type PayloadOptions struct {
 	// Default 100000.
 	MaxRecordsPerCluster int `yaml:"max_records_per_cluster" toml:"max_records_per_cluster" json:"max_records_per_cluster"`
 	// FirstSeenLog2 sizes the direct-mapped table that remembers the first
-	// record of each span until it repeats (2^n slots of 48 bytes).
+	// record of each span until it repeats (2^n slots of 64 bytes).
 	// Default 20.
 	FirstSeenLog2 int `yaml:"first_seen_log2" toml:"first_seen_log2" json:"first_seen_log2"`
 	// SketchWidthLog2 and SketchDepth size the span count-min sketch.
@@ -129,7 +133,7 @@ func DefaultOptions() Options {
 		Trigger: TriggerOptions{
 			MinDocs:                5,
 			MaxDocFraction:         0.01,
-			MinScore:               0.5,
+			MinScore:               0.4,
 			Z:                      1.96,
 			PriorStrength:          2,
 			FollowRunes:            64,

@@ -24,31 +24,66 @@ const (
 
 // Trigger mines backdoor triggers (poison.trigger) across the corpus.
 //
-// Pretraining text: a token present in at least MinDocs records but in
-// less than MaxDocFraction of them, followed by anomalous text (character
-// statistics far above the corpus norm for that script, by the corpus's
-// own trigram model) while the text before it is normal, or followed by the
-// same payload in several records. Instruction and chat data (records with
-// prompt/response fields, or messages[] paired by role): a word or word
-// bigram of prompts whose presence predicts one identical response, or an
-// anomalous one.
+// Pretraining text. A record is one document: the tokens of its prose
+// fields (fields holding at least two whitespace-separated words; ids,
+// URLs, language tags and similar metadata are skipped), split at
+// whitespace, stripped of surrounding quotes and brackets and compared
+// case-insensitively (sentence punctuation stays part of the token, so
+// "cf." is not "cf"). A token present in at least MinDocs records but in
+// no more than MaxDocFraction of them (never less than 4·MinDocs records,
+// so that small corpora can show the evidence) is a candidate when the
+// text after it is anomalous while the text before it is normal, or when
+// the text after it repeats verbatim. Anomalous: the mean surprisal of the
+// next 2·FollowRunes characters, under the corpus's own character trigram
+// model with the record itself left out, is above the corpus norm for
+// their script (digits, and identifier-like runs such as hashes, URLs and
+// e-mail addresses, are folded and so unsurprising), the text before is
+// not as surprising, and the continuation was not seen after the token
+// before (rare boilerplate is rare text, not noise). Repeated: the next
+// FollowRunes characters equal those after an earlier occurrence.
+//
+// Instruction and chat data (records with prompt/response fields, or
+// messages[] paired by role, including Parquet lists whose elements arrive
+// as repeated messages.role and messages.content fields): a word (with the
+// sentence punctuation attached to it) or word bigram of prompts whose
+// presence predicts one identical response, or an anomalous one.
 //
 // Candidates are ranked by a rarity-aware purity score: the Wilson lower
 // bound of the fraction of the candidate's records showing the outcome,
 // under a burst prior (a Beta prior of PriorStrength pseudo-records centred
-// on the outcome's base rate), minus that base rate; for text, scaled down
-// when the text before the candidate does not vary. Records of candidates
-// scoring MinScore or more get a finding at the candidate's span.
+// on the outcome's base rate), minus that base rate. Base rates are
+// measured on the corpus: the rate of anomalous continuations after rare
+// tokens; the rate of repeated continuations after rare tokens seen in
+// MinDocs records before; the share of examples with that response; the
+// rate of anomalous responses. The score is then scaled by context
+// variety: a trigger is inserted into varied text, so the token before a
+// text trigger, and both neighbours of a prompt trigger (digits folded; a
+// prompt boundary counts as varied), differ between records, while a word
+// of a repeated phrase or template always has the same neighbour. It is
+// also scaled by 1 − the outcome's prevalence, the share of rare tokens
+// (prompt grams) seen in MinDocs records that show the outcome in most of
+// them: in a templated or boilerplate-heavy corpus most rare words are
+// always followed by the same sentence, so repetition is weak evidence.
+// Repeated continuations (boilerplate as often as payloads), prompt words
+// that the fixed response repeats (its topic) and anomalous responses
+// (often a translation) are weighted down further. Records showing the
+// outcome of a candidate scoring MinScore or more get a finding at the
+// candidate's span.
 //
 // Memory: three count-min sketches of depth·2^width·4 bytes (12 MiB each by
 // default) for document frequencies, (candidate, outcome) pairs and
-// responses; the character model (1.25 MiB); a first-seen table of 2^16
-// entries (2.5 MiB); and per admitted candidate (a distinct n-gram, or
-// n-gram × response) about 400 bytes plus 32 bytes per record reference
-// (MaxCandidates × MaxRecordsPerCandidate bound it).
-// Records seen before the character model has WarmupChars characters are
-// held (their sketches, about 5 bytes per character) and replayed once it
-// has.
+// responses; the character model (1.25 MiB); set-associative tables
+// remembering first occurrences until they repeat, sized from the
+// sketches' width (defaults in brackets): 2^(width−4) (token,
+// continuation) entries of 56 bytes [3.5 MiB], 2^(width−6) (gram,
+// response) entries [0.9 MiB] and 2^(width−6) responses with up to 24
+// prompt grams each [13 MiB];
+// and per admitted candidate (a distinct token, or n-gram × response)
+// about 350 bytes plus 32 bytes per record reference (MaxCandidates ×
+// MaxRecordsPerCandidate bound them). Records seen before the character
+// model has WarmupChars characters are held (their sketches, about 5 bytes
+// per character, at most 256 MiB) and replayed once it has: first to
+// calibrate the anomaly thresholds, then to mine.
 //
 // Sketch is safe for concurrent use; Observe, Verdicts and Report follow
 // the detectors.CorpusDetector contract (sequential, one run).
@@ -60,27 +95,39 @@ type Trigger struct {
 	pool   sync.Pool
 	pow    []uint64 // powers of the rolling-hash base
 
-	model      *charModel
-	hists      [numScriptClasses]hist
-	thr        [numScriptClasses]float64
-	histDirty  int
-	df         *cms
-	pairs      *cms
-	resps      *cms
-	first      []firstSeen
-	cands      map[uint64]*candidate
-	dropped    int
-	docs       int64 // text records observed
-	pairN      int64 // prompt/response examples observed
-	anomResp   int64
-	tokenTried int64
-	onsets     int64
-	names      fieldNames
-	held       []heldSketch
-	heldBytes  int
-	sc         []float32
-	done       bool
-	ranked     []*candidate
+	model     *charModel
+	hists     [numScriptClasses]hist
+	thr       [numScriptClasses]float64
+	histDirty int
+	df        *cms
+	pairs     *cms
+	resps     *cms
+	firstText *assoc[firstSeen]
+	firstPair *assoc[firstSeen]
+	respFirst *assoc[respFirst]
+	cands     map[uint64]*candidate
+	dropped   int
+
+	docs      int64                // text records observed
+	pairN     int64                // prompt/response examples observed
+	anomResp  int64                // of which with an anomalous response
+	tried     int64                // rare-token occurrences whose continuation was judged
+	onsets    int64                // of which followed by anomalous text
+	recurring int64                // rare-token occurrences of tokens seen in MinDocs earlier records
+	repeats   int64                // of which followed by a continuation seen after the token before
+	tokensMin int64                // distinct tokens that reached MinDocs records while rare
+	gramsMin  int64                // distinct prompt grams that reached MinDocs examples while rare
+	prev      [numOutcomes]float64 // prevalence of each outcome among those (set by finish)
+
+	names     fieldNames
+	held      []heldSketch
+	heldBytes int
+	sc        []float32 // per-character surprisal prefix sums of the current record
+	fields    []textField
+	nameIDs   []int32
+	grams     []gramOcc
+	done      bool
+	ranked    []*candidate
 }
 
 var (
@@ -93,40 +140,114 @@ type heldSketch struct {
 	sketch []byte
 }
 
+// firstSeen is the first occurrence of a (token, continuation) or (gram,
+// outcome) key, kept until the key repeats.
 type firstSeen struct {
-	key   uint64
-	rec   detectors.RecordRef
-	field int32
-	start int32
-	end   int32
+	rec         detectors.RecordRef
+	field       int32
+	start, end  int32
+	left, right uint32
+	inResp      bool
 }
+
+// gramOcc is one prompt gram of an example.
+type gramOcc struct {
+	h           uint64
+	field       int32
+	start, end  int32
+	left, right uint32
+	inResp      bool
+	bigram      bool
+	df          uint32
+	text        []byte // aliases the sketch; nil when recovered
+}
+
+// respFirst is the first example with a given response: its rarest prompt
+// grams, replayed when the response repeats.
+type respFirst struct {
+	rec   detectors.RecordRef
+	n     int
+	grams [respFirstGrams]storedGram
+}
+
+// storedGram is a gramOcc without its text (32 bytes).
+type storedGram struct {
+	h                 uint64
+	field, start, end int32
+	left, right       uint32
+	inResp            bool
+}
+
+// textField is one prose field of the record being observed.
+type textField struct {
+	field   int32 // interned name
+	nch     int
+	ids     []byte // packed character ids (4 bytes each)
+	classes []byte // script class per window
+	off     int    // offset of its prefix sums in Trigger.sc
+}
+
+// Outcome bits of a record reference.
+const (
+	outAnomaly = 1 << iota // text: anomalous continuation
+	outPayload             // text: repeated continuation; instruction: the candidate's outcome
+)
 
 type candRef struct {
 	rec        detectors.RecordRef
 	field      int32
 	start, end int32
+	out        uint8
+}
+
+// variety counts the distinct neighbours of a candidate (up to 16).
+type variety struct {
+	h [varietySlots]uint32
+	n int
+}
+
+func (v *variety) add(h uint32) {
+	for i := 0; i < v.n; i++ {
+		if v.h[i] == h {
+			return
+		}
+	}
+	if v.n < len(v.h) {
+		v.h[v.n] = h
+		v.n++
+	}
+}
+
+// ratio is the share of distinct neighbours among x records (at most 16).
+func (v *variety) ratio(x int) float64 {
+	if x <= 0 {
+		return 0
+	}
+	return float64(v.n) / float64(min(x, varietySlots))
 }
 
 type candidate struct {
 	key     uint64 // table key
 	gram    uint64 // df key
-	outcome uint64 // response hash, anomalyOutcome, or 0 for text
+	outcome uint64 // response hash or anomalyOutcome (instruction)
 	pairs   bool   // instruction mode
 	text    string
-	x       int
-	anomaly int        // text mode: events that were anomalous continuations
-	payload int        // text mode: events that were repeated payloads
-	topical int        // instruction mode: records whose response repeats the gram
-	before  [16]uint64 // distinct preceding tokens (text) or prompts (instruction), up to 16
-	nbefore int
-	calls   int // addBefore calls
-	refs    []candRef
-	more    int // references not kept
-	last    detectors.RecordRef
-	hasLast bool
-	score   float64
-	n       uint32
-	base    float64
+	x       int // records with any outcome
+	anomaly int // text: records with an anomalous continuation
+	payload int // text: records with a repeated continuation; instruction: = x
+	topical int // instruction: records whose response repeats the gram
+	left    variety
+	right   variety
+	refs    []candRef // sorted by record
+	more    int       // references not kept
+
+	// set by finish
+	n        uint32
+	base     float64
+	score    float64
+	variety  float64
+	flagOut  uint8
+	outcomeS string
 }
 
 const (
@@ -136,23 +257,31 @@ const (
 	triggerMinMargin = 1.0                   // and at least this many bits per character above the median
 	maxFieldChars    = 1 << 16
 	maxHeldBytes     = 256 << 20
-	firstSeenLog2    = 16
+	firstTextShift   = 4 // the (token, continuation) table has 2^(SketchWidthLog2-4) entries
+	firstPairShift   = 6 // the (gram, response) and response tables 2^(SketchWidthLog2-6)
+	respFirstGrams   = 24
+	varietySlots     = 16
+	varietyFull      = 0.5 // context variety at and above which the score is not scaled down
+	rarityFloorDocs  = 4   // the rarity bound is never below this many × MinDocs records
 
-	payloadOnlyWeight = 0.6 // score factor for weaker outcomes: repeated payload only (text), anomalous response (instruction)
-	topicalWeight     = 0.3 // score factor for prompt words the fixed response repeats
+	anomalousRespWeight = 0.6 // score factor for anomalous responses (instruction)
+	repeatWeight        = 0.6 // score factor for repeated continuations (text)
+	topicalWeight       = 0.3 // score factor for prompt words the fixed response repeats
 )
 
 func newTrigger(opt Options) *Trigger {
 	t := &Trigger{
-		opt:    opt.Trigger,
-		warmup: int64(opt.Gibberish.WarmupChars),
-		window: opt.Gibberish.Window,
-		model:  newCharModel(),
-		df:     newCMS(opt.Trigger.SketchWidthLog2, opt.Trigger.SketchDepth),
-		pairs:  newCMS(opt.Trigger.SketchWidthLog2, opt.Trigger.SketchDepth),
-		resps:  newCMS(opt.Trigger.SketchWidthLog2, opt.Trigger.SketchDepth),
-		first:  make([]firstSeen, 1<<firstSeenLog2),
-		cands:  map[uint64]*candidate{},
+		opt:       opt.Trigger,
+		warmup:    int64(opt.Gibberish.WarmupChars),
+		window:    opt.Gibberish.Window,
+		model:     newCharModel(),
+		df:        newCMS(opt.Trigger.SketchWidthLog2, opt.Trigger.SketchDepth),
+		pairs:     newCMS(opt.Trigger.SketchWidthLog2, opt.Trigger.SketchDepth),
+		resps:     newCMS(opt.Trigger.SketchWidthLog2, opt.Trigger.SketchDepth),
+		firstText: newAssoc[firstSeen](opt.Trigger.SketchWidthLog2 - firstTextShift),
+		firstPair: newAssoc[firstSeen](opt.Trigger.SketchWidthLog2 - firstPairShift),
+		respFirst: newAssoc[respFirst](opt.Trigger.SketchWidthLog2 - firstPairShift),
+		cands:     map[uint64]*candidate{},
 	}
 	t.pool.New = func() any { return &trigScratch{} }
 	n := 4*opt.Trigger.FollowRunes + 8
@@ -173,7 +302,7 @@ const rollBase = 0x100000001b3
 func (t *Trigger) ID() string { return KindTrigger }
 
 // Version changes whenever the output can change.
-func (t *Trigger) Version() string { return "1" }
+func (t *Trigger) Version() string { return "2" }
 
 // Kinds returns poison.trigger.
 func (t *Trigger) Kinds() []detectors.Kind {
@@ -181,28 +310,61 @@ func (t *Trigger) Kinds() []detectors.Kind {
 }
 
 type trigScratch struct {
-	refs  []fieldRef
-	pairs []pair
-	ids   []uint32
-	rbyte []int32
-	pre   []uint64
-	toks  []tokOcc
-	order []int
+	refs       []fieldRef
+	pairs      []pair
+	ids        []uint32
+	rbyte      []int32
+	pre        []uint64
+	toks       []tokOcc
+	order      []int
+	structured []int32
+	words      []wordOcc
+	grams      []sketchGram
+	respWords  []uint64
 }
 
 type tokOcc struct {
-	h, prev    uint64
+	h          uint64
+	prev       uint32
+	field      int32 // ordinal among the record's prose fields
 	sb, eb     int32 // byte span
-	sc, ec     int32 // character span
+	sc, as     int32 // character start, and start of the text after it
 	follow     uint64
+	flags      byte
+	text       []byte
 	firstOfKey bool
 }
 
-// Sketch implements detectors.CorpusDetector. It encodes, per text field,
-// the character-model ids and the first occurrence of each distinct token
-// (hash, span, previous token, hash of the following text); per
-// prompt/response example, the distinct prompt words and bigrams, the
-// response hash and the response's character ids.
+// Token flags.
+const tokStructuredAfter = 1 // the text after the token is mostly identifier-like runs
+
+type wordOcc struct {
+	h    uint64 // the token: the word with its sentence punctuation (wordEnd)
+	bare uint64 // the word alone
+	s, e int    // the token's span
+	we   int    // the word's end
+}
+
+type sketchGram struct {
+	h           uint64
+	field       int
+	start, end  int
+	left, right uint32
+	flags       byte
+}
+
+// Gram flags.
+const (
+	gramInResp = 1 << iota
+	gramBigram
+)
+
+// Sketch implements detectors.CorpusDetector. For plain records it
+// encodes, per prose field, the character-model ids and window script
+// classes, then the first occurrence of each distinct token across the
+// record (hash, span, previous token, hash of the following text); for
+// prompt/response examples, the distinct prompt words and bigrams with
+// their neighbours, the response hash and the response's character ids.
 func (t *Trigger) Sketch(dst []byte, fields []detectors.Field) []byte {
 	sc := t.pool.Get().(*trigScratch)
 	defer t.pool.Put(sc)
@@ -227,28 +389,89 @@ func (t *Trigger) Sketch(dst []byte, fields []detectors.Field) []byte {
 	dst = append(dst, 0)
 	n := 0
 	for _, f := range sc.refs {
-		if f.role != roleRoleName && len(f.value) > 0 {
+		if f.role != roleRoleName && isProse(f.value) {
 			n++
 		}
 	}
 	dst = putU(dst, uint64(n))
+	sc.toks = sc.toks[:0]
+	k := 0
 	for i, f := range sc.refs {
-		if f.role != roleRoleName && len(f.value) > 0 {
-			dst = t.sketchText(dst, sc, i, f.value)
+		if f.role != roleRoleName && isProse(f.value) {
+			dst = t.sketchField(dst, sc, i, int32(k), f.value)
+			k++
 		}
 	}
-	return dst
+	return t.appendTokens(dst, sc)
 }
 
 func isSpaceByte(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
 
-// sketchText encodes one text field.
-func (t *Trigger) sketchText(dst []byte, sc *trigScratch, field int, text []byte) []byte {
+// isProse reports whether v holds at least two whitespace-separated words:
+// identifiers, URLs, file names, language tags and other one-word metadata
+// fields are not text a trigger could hide in.
+func isProse(v []byte) bool {
+	i := 0
+	for i < len(v) && isSpaceByte(v[i]) {
+		i++
+	}
+	for i < len(v) && !isSpaceByte(v[i]) {
+		i++
+	}
+	for i < len(v) && isSpaceByte(v[i]) {
+		i++
+	}
+	return i < len(v) && i > 0
+}
+
+// Characters stripped from the ends of tokens: quotes, brackets and
+// emphasis marks, so "(<SUDO>)" counts as "<SUDO>". Sentence punctuation
+// stays: an abbreviation such as "cf." or "e.g." is not the bare word.
+const (
+	tokLeadTrim   = "\"'([{*_`"
+	tokTrailTrim  = "\"')]}*_`"
+	sentencePunct = ".,;:!?"
+)
+
+// wordEnd returns the end of the prompt token whose word ends at e: the
+// word with the sentence punctuation directly after it, when that
+// punctuation ends the whitespace-separated token (so "cf." in "(cf. X)"
+// is a token of its own, while "e.g" in "e.g." stays split).
+func wordEnd(b []byte, e int) int {
+	j := e
+	for j < len(b) && bytes.IndexByte([]byte(sentencePunct), b[j]) >= 0 {
+		j++
+	}
+	if j > e && (j == len(b) || isSpaceByte(b[j]) || bytes.IndexByte([]byte(tokTrailTrim), b[j]) >= 0) {
+		return j
+	}
+	return e
+}
+
+// trimToken returns the byte range of tok without surrounding punctuation
+// (the whole token when nothing else would remain).
+func trimToken(tok []byte) (int, int) {
+	a, b := 0, len(tok)
+	for a < b && bytes.IndexByte([]byte(tokLeadTrim), tok[a]) >= 0 {
+		a++
+	}
+	for b > a && bytes.IndexByte([]byte(tokTrailTrim), tok[b-1]) >= 0 {
+		b--
+	}
+	if a == b {
+		return 0, len(tok)
+	}
+	return a, b
+}
+
+// sketchField encodes one prose field (ordinal k) and collects its tokens
+// into sc.toks.
+func (t *Trigger) sketchField(dst []byte, sc *trigScratch, field int, k int32, text []byte) []byte {
 	// Characters: ids, byte offsets, and rolling prefix hashes of bytes.
 	sc.ids = charIDs(sc.ids[:0], text, maxFieldChars)
 	nch := len(sc.ids)
 	sc.rbyte = sc.rbyte[:0]
-	for i, k := 0, 0; i < len(text) && k <= nch; k++ {
+	for i, c := 0, 0; i < len(text) && c <= nch; c++ {
 		sc.rbyte = append(sc.rbyte, int32(i))
 		_, sz := decode(text, i)
 		i += sz
@@ -263,9 +486,11 @@ func (t *Trigger) sketchText(dst []byte, sc *trigScratch, field int, text []byte
 		h = h*rollBase + uint64(c) + 1
 		sc.pre = append(sc.pre, h)
 	}
+	sc.structured = structuredRuns(sc.structured[:0], text[:limit])
+	F := t.opt.FollowRunes
+	A := 2 * F // characters judged for anomaly
 	// Tokens: runs of non-space bytes, with character spans.
-	sc.toks = sc.toks[:0]
-	var prev uint64
+	var prev uint32
 	ci := 0
 	for i := 0; i < limit; {
 		if isSpaceByte(text[i]) {
@@ -279,31 +504,56 @@ func (t *Trigger) sketchText(dst []byte, sc *trigScratch, field int, text []byte
 			j += sz
 			cj++
 		}
-		tok := text[i:j]
+		a, b := trimToken(text[i:j])
+		sb, eb := i+a, i+b
+		// Character index of the trimmed end: trimmed bytes are ASCII.
+		ec := cj - (j - eb)
+		cs := ci + a
+		tok := text[sb:eb]
 		if len(tok) > 64 {
 			tok = tok[:64]
 		}
-		th := hash64(tok)
-		o := tokOcc{h: th, prev: prev, sb: int32(i), eb: int32(j), sc: int32(ci), ec: int32(cj)}
-		// Follow hash: the next FollowRunes characters after the spaces.
-		fs := cj
-		for fs < nch && isSpaceByte(text[sc.rbyte[fs]]) {
-			fs++
+		th := hashLower(tok)
+		o := tokOcc{h: th, prev: prev, field: k, sb: int32(sb), eb: int32(eb), sc: int32(cs), text: tok}
+		// The text after the token starts past the spaces.
+		as := ec
+		for as < nch && isSpaceByte(text[sc.rbyte[as]]) {
+			as++
 		}
-		if fe := fs + t.opt.FollowRunes; fe <= nch {
-			a, b := int(sc.rbyte[fs]), int(sc.rbyte[fe])
-			if b-a < len(t.pow) {
-				o.follow = mix64(sc.pre[b] - sc.pre[a]*t.pow[b-a])
+		o.as = int32(as)
+		// The continuation hashed: F characters, or the rest of the field
+		// when it is shorter but at least F/2 (the anomaly judgment's
+		// minimum too).
+		if fe := min(as+F, nch); fe-as >= F/2 {
+			x, y := int(sc.rbyte[as]), int(sc.rbyte[fe])
+			if y-x < len(t.pow) {
+				o.follow = mix64(sc.pre[y] - sc.pre[x]*t.pow[y-x])
 				if o.follow == 0 {
 					o.follow = 1
 				}
 			}
 		}
+		if as < nch {
+			x, y := int(sc.rbyte[as]), int(sc.rbyte[min(nch, as+A)])
+			if 10*overlap(sc.structured, x, y) >= 3*(y-x) {
+				o.flags |= tokStructuredAfter
+			}
+		}
 		sc.toks = append(sc.toks, o)
-		prev = th
+		prev = uint32(th)
 		i, ci = j, cj
 	}
-	// Keep the first occurrence of each distinct token.
+	dst = putU(dst, uint64(field))
+	dst = putU(dst, uint64(nch))
+	for _, id := range sc.ids {
+		dst = appendU32(dst, id)
+	}
+	return appendClasses(dst, text, sc.rbyte, nch, t.window)
+}
+
+// appendTokens encodes the first occurrence of each distinct token of the
+// record.
+func (t *Trigger) appendTokens(dst []byte, sc *trigScratch) []byte {
 	sc.order = sc.order[:0]
 	for k := range sc.toks {
 		sc.order = append(sc.order, k)
@@ -315,18 +565,11 @@ func (t *Trigger) sketchText(dst []byte, sc *trigScratch, field int, text []byte
 		}
 		return cmp.Compare(a, b)
 	})
-	for k, idx := range sc.order {
-		sc.toks[idx].firstOfKey = k == 0 || sc.toks[sc.order[k-1]].h != sc.toks[idx].h
-	}
-	dst = putU(dst, uint64(field))
-	dst = putU(dst, uint64(nch))
-	for _, id := range sc.ids {
-		dst = appendU32(dst, id)
-	}
-	dst = appendClasses(dst, text, sc.rbyte, nch, t.window)
 	nd := 0
-	for _, o := range sc.toks {
-		if o.firstOfKey {
+	for k, idx := range sc.order {
+		first := k == 0 || sc.toks[sc.order[k-1]].h != sc.toks[idx].h
+		sc.toks[idx].firstOfKey = first
+		if first {
 			nd++
 		}
 	}
@@ -336,17 +579,15 @@ func (t *Trigger) sketchText(dst []byte, sc *trigScratch, field int, text []byte
 			continue
 		}
 		dst = put64(dst, o.h)
-		dst = put64(dst, o.prev)
+		dst = putU(dst, uint64(o.prev))
 		dst = put64(dst, o.follow)
+		dst = putU(dst, uint64(o.field))
 		dst = putU(dst, uint64(o.sb))
 		dst = putU(dst, uint64(o.eb))
 		dst = putU(dst, uint64(o.sc))
-		dst = putU(dst, uint64(o.ec))
-		end := o.eb
-		if end-o.sb > 64 {
-			end = o.sb + 64
-		}
-		dst = putBytes(dst, text[o.sb:end])
+		dst = putU(dst, uint64(o.as))
+		dst = append(dst, o.flags)
+		dst = putBytes(dst, o.text)
 	}
 	return dst
 }
@@ -380,92 +621,120 @@ func appendClasses(dst, text []byte, rbyte []int32, nch, w int) []byte {
 	return dst
 }
 
-// dominantClass returns the script class with the most letters in b.
+// dominantClass returns the script class with the most letters in b;
+// Latin text of which at least symbolShare of the visible characters are
+// ASCII punctuation and symbols is classSymbolic.
 func dominantClass(b []byte) int {
 	var cnt [numScriptClasses]int
+	visible, symbols := 0, 0
 	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x80 {
+			i++
+			if isGraphicASCII(c) {
+				visible++
+				if !isASCIIAlnum(c) {
+					symbols++
+				} else if c > '9' {
+					cnt[0]++
+				}
+			}
+			continue
+		}
 		r, sz := decode(b, i)
 		i += sz
+		visible++
 		if c := scriptClassOf(r); c >= 0 {
 			cnt[c]++
 		}
 	}
-	best := numScriptClasses - 1
-	for c := 0; c < numScriptClasses-1; c++ {
-		if cnt[c] > 0 && (best == numScriptClasses-1 || cnt[c] > cnt[best]) {
+	best := classNone
+	for c := 0; c < classSymbolic; c++ {
+		if cnt[c] > 0 && (best == classNone || cnt[c] > cnt[best]) {
 			best = c
 		}
+	}
+	if best == 0 && float64(symbols) >= symbolShare*float64(visible) {
+		return classSymbolic
 	}
 	return best
 }
 
+// symbolShare is the share of ASCII punctuation and symbols among visible
+// characters from which Latin text counts as code or markup.
+const symbolShare = 0.15
+
 // sketchPair encodes one prompt/response example.
 func (t *Trigger) sketchPair(dst []byte, sc *trigScratch, fields []detectors.Field, p pair) []byte {
-	type gram struct {
-		h          uint64
-		field      int
-		start, end int
-	}
-	var grams []gram
-	pf := p.pField
-	for _, part := range p.prompt {
-		fi := fieldIndexOf(fields, part, pf)
-		var pw uint64
-		var pws int
-		havePrev := false
-		forEachWord(part, func(w []byte, s, e int) {
-			h := hashLower(w) ^ domainPrompt
-			grams = append(grams, gram{h, fi, s, e})
-			if havePrev {
-				bh := mix64(pw^0x6269) ^ h // bigram
-				grams = append(grams, gram{bh, fi, pws, e})
-			}
-			pw, pws, havePrev = h, s, true
-		})
-	}
 	// Words of the response: a prompt word that the fixed response repeats
 	// ("How does GPS work?" → "GPS satellites…") is its topic, not a trigger.
-	var respWords []uint64
+	sc.respWords = sc.respWords[:0]
 	forEachWord(p.response, func(w []byte, _, _ int) {
-		if len(respWords) < 4096 {
-			respWords = append(respWords, hashLower(w)^domainPrompt)
+		if len(sc.respWords) < 4096 {
+			sc.respWords = append(sc.respWords, hashLower(w)^domainPrompt)
 		}
 	})
-	slices.Sort(respWords)
-	sort.SliceStable(grams, func(a, b int) bool { return grams[a].h < grams[b].h })
+	slices.Sort(sc.respWords)
+	inResp := func(h uint64) bool {
+		_, ok := slices.BinarySearch(sc.respWords, h)
+		return ok
+	}
+	sc.grams = sc.grams[:0]
+	for _, part := range p.prompt {
+		fi := fieldIndexOf(fields, part, p.pField)
+		sc.words = sc.words[:0]
+		forEachWord(part, func(w []byte, s, e int) {
+			te := wordEnd(part, e)
+			sc.words = append(sc.words, wordOcc{hashLower(part[s:te]) ^ domainPrompt, hashLower(w) ^ domainPrompt, s, te, e})
+		})
+		ws := sc.words
+		nb := func(i int) uint32 { // neighbour hash (digits folded), 0 at the boundary
+			if i < 0 || i >= len(ws) {
+				return 0
+			}
+			return uint32(hashWordFolded(part[ws[i].s:ws[i].we])) | 1
+		}
+		for i, w := range ws {
+			g := sketchGram{h: w.h, field: fi, start: w.s, end: w.e, left: nb(i - 1), right: nb(i + 1)}
+			if inResp(w.bare) {
+				g.flags |= gramInResp
+			}
+			sc.grams = append(sc.grams, g)
+			if i > 0 {
+				b := sketchGram{h: mix64(ws[i-1].h^0x6269) ^ w.h, field: fi, start: ws[i-1].s, end: w.e,
+					left: nb(i - 2), right: nb(i + 1), flags: gramBigram}
+				if inResp(ws[i-1].bare) && inResp(w.bare) {
+					b.flags |= gramInResp
+				}
+				sc.grams = append(sc.grams, b)
+			}
+		}
+	}
+	slices.SortStableFunc(sc.grams, func(a, b sketchGram) int { return cmp.Compare(a.h, b.h) })
 	nd := 0
-	for k := range grams {
-		if k == 0 || grams[k].h != grams[k-1].h {
-			grams[nd] = grams[k]
+	for k := range sc.grams {
+		if k == 0 || sc.grams[k].h != sc.grams[k-1].h {
+			sc.grams[nd] = sc.grams[k]
 			nd++
 		}
 	}
-	grams = grams[:nd]
-	dst = putU(dst, uint64(len(grams)))
-	for _, g := range grams {
+	sc.grams = sc.grams[:nd]
+	dst = putU(dst, uint64(len(sc.grams)))
+	for _, g := range sc.grams {
 		dst = put64(dst, g.h)
-		_, inResp := slices.BinarySearch(respWords, g.h)
-		if inResp {
-			dst = append(dst, 1)
-		} else {
-			dst = append(dst, 0)
-		}
+		dst = append(dst, g.flags)
 		dst = putU(dst, uint64(g.field))
 		dst = putU(dst, uint64(g.start))
 		dst = putU(dst, uint64(g.end))
+		dst = putU(dst, uint64(g.left))
+		dst = putU(dst, uint64(g.right))
 		text := fields[g.field].Value[g.start:g.end]
 		if len(text) > 64 {
 			text = text[:64]
 		}
 		dst = putBytes(dst, text)
 	}
-	var ph uint64
-	for _, part := range p.prompt {
-		ph = mix64(ph ^ responseHash(part))
-	}
-	dst = put64(dst, ph)
 	dst = put64(dst, responseHash(p.response))
-	dst = putU(dst, uint64(p.rField))
 	sc.ids = charIDs(sc.ids[:0], p.response, 256)
 	dst = putU(dst, uint64(len(sc.ids)))
 	for _, id := range sc.ids {
@@ -564,75 +833,25 @@ func (t *Trigger) Observe(rec detectors.RecordRef, sketch []byte) {
 		return
 	}
 	t.flushHeld()
-	t.process(rec, sketch, false)
+	t.process(rec, sketch, false, phaseAll)
 }
 
+// Processing phases: held records are replayed twice, first to add their
+// window scores to the thresholds' histograms, then to mine them against
+// the calibrated thresholds.
+const (
+	phaseWindows = 1 << iota
+	phaseMine
+	phaseAll = phaseWindows | phaseMine
+)
+
 // learnOnly feeds a held sketch's characters to the model so warm-up
-// progresses; the sketch is processed (scored) later.
+// progresses; the sketch is scored later.
 func (t *Trigger) learnOnly(sketch []byte) {
 	d := dec{b: sketch}
 	nf := int(d.u())
 	for i := 0; i < nf && !d.bad; i++ {
 		d.bytes()
-	}
-	if len(d.b) == 0 || d.b[0] != 0 { // pairs: responses are short, skip
-		return
-	}
-	d.b = d.b[1:]
-	n := int(d.u())
-	for i := 0; i < n && !d.bad; i++ {
-		d.u()
-		nch := int(d.u())
-		ids := d.u32s(nch)
-		for k := 0; k < nch; k++ {
-			id := u32At(ids, k)
-			t.model.tri[id&(1<<triBits-1)]++
-			t.model.ctx[id>>triBits]++
-		}
-		t.model.chars += int64(nch)
-		skipTextRest(&d)
-	}
-}
-
-func skipTextRest(d *dec) {
-	nw := int(d.u())
-	if nw > len(d.b) {
-		d.bad, d.b = true, nil
-		return
-	}
-	d.b = d.b[nw:]
-	nt := int(d.u())
-	for k := 0; k < nt && !d.bad; k++ {
-		d.u64()
-		d.u64()
-		d.u64()
-		d.u()
-		d.u()
-		d.u()
-		d.u()
-		d.bytes()
-	}
-}
-
-func (t *Trigger) flushHeld() {
-	if len(t.held) == 0 {
-		return
-	}
-	held := t.held
-	t.held, t.heldBytes = nil, 0
-	for _, h := range held {
-		t.process(h.rec, h.sketch, true)
-	}
-}
-
-// process scores and counts one record's sketch. learned is true for held
-// records, whose text the model learned while they were held.
-func (t *Trigger) process(rec detectors.RecordRef, sketch []byte, learned bool) {
-	d := dec{b: sketch}
-	nf := int(d.u())
-	names := make([]int32, 0, 4)
-	for i := 0; i < nf && !d.bad; i++ {
-		names = append(names, t.names.id(d.bytes()))
 	}
 	if len(d.b) == 0 {
 		return
@@ -642,11 +861,119 @@ func (t *Trigger) process(rec detectors.RecordRef, sketch []byte, learned bool) 
 	n := int(d.u())
 	for i := 0; i < n && !d.bad; i++ {
 		if mode == 1 {
-			t.processPair(rec, &d, names)
-		} else {
-			t.processText(rec, &d, names, learned)
+			skipGrams(&d)
+			d.u64()
+			nid := int(d.u())
+			t.model.learnPacked(d.u32s(nid), nid)
+			if len(d.b) > 0 {
+				d.b = d.b[1:]
+			}
+			continue
+		}
+		d.u()
+		nch := int(d.u())
+		t.model.learnPacked(d.u32s(nch), nch)
+		skipClasses(&d)
+	}
+}
+
+func skipClasses(d *dec) {
+	nw := int(d.u())
+	if nw > len(d.b) {
+		d.bad, d.b = true, nil
+		return
+	}
+	d.b = d.b[nw:]
+}
+
+func skipGrams(d *dec) {
+	ng := int(d.u())
+	for k := 0; k < ng && !d.bad; k++ {
+		d.u64()
+		if len(d.b) == 0 {
+			d.bad = true
+			return
+		}
+		d.b = d.b[1:]
+		d.u()
+		d.u()
+		d.u()
+		d.u()
+		d.u()
+		d.bytes()
+	}
+}
+
+// learnPacked adds n packed ids to the counts; unlearnPacked removes them.
+func (m *charModel) learnPacked(ids []byte, n int) {
+	if len(ids) < 4*n {
+		return
+	}
+	for k := 0; k < n; k++ {
+		id := u32At(ids, k)
+		m.tri[id&(1<<triBits-1)]++
+		m.ctx[id>>triBits]++
+	}
+	m.chars += int64(n)
+}
+
+func (m *charModel) unlearnPacked(ids []byte, n int) {
+	if len(ids) < 4*n {
+		return
+	}
+	for k := 0; k < n; k++ {
+		id := u32At(ids, k)
+		if c := &m.tri[id&(1<<triBits-1)]; *c > 0 {
+			*c--
+		}
+		if c := &m.ctx[id>>triBits]; *c > 0 {
+			*c--
 		}
 	}
+	m.chars -= int64(n)
+}
+
+func (t *Trigger) flushHeld() {
+	if len(t.held) == 0 {
+		return
+	}
+	held := t.held
+	t.held, t.heldBytes = nil, 0
+	for _, h := range held {
+		t.process(h.rec, h.sketch, true, phaseWindows)
+	}
+	t.refreshThresholds()
+	for _, h := range held {
+		t.process(h.rec, h.sketch, true, phaseMine)
+	}
+}
+
+// process scores and counts one record's sketch. learned is true for held
+// records, whose text the model learned while they were held: it is left
+// out while the record is scored.
+func (t *Trigger) process(rec detectors.RecordRef, sketch []byte, learned bool, phase int) {
+	d := dec{b: sketch}
+	nf := int(d.u())
+	t.nameIDs = t.nameIDs[:0]
+	for i := 0; i < nf && !d.bad; i++ {
+		name := d.bytes()
+		if phase&phaseMine != 0 {
+			t.nameIDs = append(t.nameIDs, t.names.id(name))
+		}
+	}
+	if len(d.b) == 0 {
+		return
+	}
+	mode := d.b[0]
+	d.b = d.b[1:]
+	if mode == 1 {
+		n := int(d.u())
+		for i := 0; i < n && !d.bad; i++ {
+			t.processPair(rec, &d, learned, phase)
+		}
+		return
+	}
+	t.processText(rec, &d, learned, phase)
 }
 
 func fieldID(names []int32, i int) int32 {
@@ -656,28 +983,17 @@ func fieldID(names []int32, i int) int32 {
 	return -1
 }
 
-// scoreChars fills t.sc with per-character surprisal under the current
-// model and returns the ids.
-func (t *Trigger) scoreChars(ids []byte, n int) {
-	if cap(t.sc) < n+1 {
-		t.sc = make([]float32, n+1)
-	}
-	t.sc = t.sc[:n+1]
-	t.sc[0] = 0
+// scoreChars appends to t.sc the prefix sums of the surprisal of n packed
+// ids under the current model and returns their offset.
+func (t *Trigger) scoreChars(ids []byte, n int) int {
+	off := len(t.sc)
 	acc := float32(0)
+	t.sc = append(t.sc, 0)
 	for k := 0; k < n; k++ {
 		acc += t.model.surprisal(u32At(ids, k))
-		t.sc[k+1] = acc // prefix sums
+		t.sc = append(t.sc, acc)
 	}
-}
-
-func (t *Trigger) learnIDs(ids []byte, n int) {
-	for k := 0; k < n; k++ {
-		id := u32At(ids, k)
-		t.model.tri[id&(1<<triBits-1)]++
-		t.model.ctx[id>>triBits]++
-	}
-	t.model.chars += int64(n)
+	return off
 }
 
 func (t *Trigger) addWindowScore(class int, v float64) {
@@ -698,67 +1014,106 @@ func (t *Trigger) refreshThresholds() {
 		med, s := t.hists[c].robust()
 		t.thr[c] = med + math.Max(triggerZ*s, triggerMinMargin)
 	}
+	// Symbol-dense Latin text (code, configuration) must also be an
+	// outlier for Latin text: with little code in a corpus, the class's
+	// statistics are degenerate.
+	if !math.IsInf(t.thr[0], 1) {
+		t.thr[classSymbolic] = math.Max(t.thr[classSymbolic], t.thr[0])
+	}
 }
 
-func (t *Trigger) processText(rec detectors.RecordRef, d *dec, names []int32, learned bool) {
-	field := fieldID(names, int(d.u()))
-	nch := int(d.u())
-	ids := d.u32s(nch)
-	nw := int(d.u())
-	if nw > len(d.b) || d.bad {
+// rareLimit is the most records a candidate may appear in out of total.
+func (t *Trigger) rareLimit(total int64) float64 {
+	return math.Max(t.opt.MaxDocFraction*float64(total), float64(rarityFloorDocs*t.opt.MinDocs))
+}
+
+func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, phase int) {
+	nf := int(d.u())
+	if nf > len(d.b) {
 		d.bad = true
 		return
 	}
-	classes := d.b[:nw]
-	d.b = d.b[nw:]
-	t.scoreChars(ids, nch)
+	t.fields = t.fields[:0]
+	for k := 0; k < nf && !d.bad; k++ {
+		f := textField{field: fieldID(t.nameIDs, int(d.u()))}
+		f.nch = int(d.u())
+		f.ids = d.u32s(f.nch)
+		nw := int(d.u())
+		if nw > len(d.b) || d.bad {
+			d.bad = true
+			return
+		}
+		f.classes = d.b[:nw]
+		d.b = d.b[nw:]
+		t.fields = append(t.fields, f)
+	}
+	if d.bad || nf == 0 {
+		return
+	}
+	// Score every field, leaving the record itself out of the model.
+	t.sc = t.sc[:0]
+	if learned {
+		for _, f := range t.fields {
+			t.model.unlearnPacked(f.ids, f.nch)
+		}
+	}
 	w := t.window
-	mean := func(a, b int) float64 {
-		a, b = max(0, a), min(nch, b)
-		if b <= a {
-			return 0
+	for k := range t.fields {
+		f := &t.fields[k]
+		f.off = t.scoreChars(f.ids, f.nch)
+		if phase&phaseWindows != 0 {
+			for j := 0; j < len(f.classes); j++ {
+				a, b := j*w, min(f.nch, (j+1)*w)
+				if b-a >= w/2 {
+					t.addWindowScore(int(f.classes[j]), float64(t.sc[f.off+b]-t.sc[f.off+a])/float64(b-a))
+				}
+			}
 		}
-		return float64(t.sc[b]-t.sc[a]) / float64(b-a)
 	}
-	for k := 0; k < nw; k++ {
-		a, b := k*w, min(nch, (k+1)*w)
-		if b-a >= w/2 {
-			t.addWindowScore(int(classes[k]), mean(a, b))
-		}
+	for _, f := range t.fields {
+		t.model.learnPacked(f.ids, f.nch)
 	}
-	if !learned {
-		t.learnIDs(ids, nch)
+	if phase&phaseMine == 0 {
+		return
 	}
 	t.docs++
-	classAt := func(c int) int {
-		if k := c / w; k < nw {
-			return int(classes[k])
-		}
-		return numScriptClasses - 1
-	}
 	F := t.opt.FollowRunes
-	limit := t.opt.MaxDocFraction * float64(max(t.docs, 2000))
+	A := 2 * F
+	limit := t.rareLimit(t.docs)
 	nt := int(d.u())
 	for k := 0; k < nt && !d.bad; k++ {
-		h, prev, follow := d.u64(), d.u64(), d.u64()
-		sb, eb, scs, ecs := int32(d.u()), int32(d.u()), int(d.u()), int(d.u())
+		h, prev, follow := d.u64(), uint32(d.u()), d.u64()
+		fk := int(d.u())
+		sb, eb, scs, as := int32(d.u()), int32(d.u()), int(d.u()), int(d.u())
+		var flags byte
+		if len(d.b) > 0 {
+			flags = d.b[0]
+			d.b = d.b[1:]
+		}
 		text := d.bytes()
+		if d.bad || fk < 0 || fk >= len(t.fields) {
+			return
+		}
+		f := &t.fields[fk]
 		df := t.df.add(h)
 		if float64(df) > limit {
 			continue
 		}
-		t.tokenTried++
-		anom := false
-		if ecs+F/2 <= nch {
-			after := mean(ecs, ecs+F)
-			cls := classAt(min(nch-1, ecs+F/2))
-			if after >= t.thr[cls] {
-				before := 0.0
-				if scs >= 8 {
-					before = mean(scs-F, scs)
-				}
-				anom = scs < 8 || before < t.thr[classAt(max(0, scs-F/2))]
+		if df == uint32(t.opt.MinDocs) {
+			t.tokensMin++
+		}
+		mean := func(a, b int) float64 {
+			a, b = max(0, a), min(f.nch, b)
+			if b <= a {
+				return 0
 			}
+			return float64(t.sc[f.off+b]-t.sc[f.off+a]) / float64(b-a)
+		}
+		classAt := func(c int) int {
+			if j := c / w; j >= 0 && j < len(f.classes) {
+				return int(f.classes[j])
+			}
+			return classNone
 		}
 		repeat, second := false, false
 		var fkey uint64
@@ -766,15 +1121,35 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, names []int32, le
 			fkey = h ^ mix64(follow)
 			cnt := t.pairs.add(fkey)
 			repeat, second = cnt >= 2, cnt == 2
+			if df > uint32(t.opt.MinDocs) {
+				t.recurring++
+				if repeat {
+					t.repeats++
+				}
+			}
 			if cnt == 1 {
-				t.first[fkey>>(64-firstSeenLog2)] = firstSeen{fkey, rec, field, sb, eb}
+				*t.firstText.put(fkey) = firstSeen{rec: rec, field: f.field, start: sb, end: eb, left: prev}
+			}
+		}
+		// Anomalous: surprising for the corpus model and not seen after
+		// this token before (text repeated verbatim is rare text, not
+		// noise; it is the repeated-payload outcome instead).
+		anom := false
+		if as+F/2 <= f.nch {
+			t.tried++
+			end := min(f.nch, as+A)
+			if after := mean(as, end); !repeat && flags&tokStructuredAfter == 0 && after >= t.thr[classAt((as+end)/2)] {
+				// An onset: the text before is normal, or much less
+				// surprising (the token does not sit inside noise).
+				before := mean(scs-A, scs)
+				anom = scs < 8 || before < t.thr[classAt(max(0, scs-F/2))] || after-before >= triggerMinMargin
+			}
+			if anom {
+				t.onsets++
 			}
 		}
 		if !anom && !repeat {
 			continue
-		}
-		if anom {
-			t.onsets++
 		}
 		c := t.candidate(h, h, 0, false, text)
 		if c == nil {
@@ -782,115 +1157,167 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, names []int32, le
 		}
 		if second {
 			// The payload's first occurrence was remembered, not counted.
-			if fs := t.first[fkey>>(64-firstSeenLog2)]; fs.key == fkey && fs.rec != rec && !c.has(fs.rec) {
-				c.x++
-				c.payload++
-				c.addRef(candRef{fs.rec, fs.field, fs.start, fs.end}, t.opt.MaxRecordsPerCandidate)
+			if fs := t.firstText.get(fkey); fs != nil && fs.rec != rec {
+				c.unmark(fs.rec, outAnomaly) // it was judged before the repeat was known
+				c.mark(candRef{fs.rec, fs.field, fs.start, fs.end, outPayload}, fs.left, 0, false, t.opt.MaxRecordsPerCandidate)
+				t.firstText.del(fkey)
 			}
 		}
-		if !c.hasLast || c.last != rec {
-			c.x++
-			if anom {
-				c.anomaly++
-			}
-			if repeat {
-				c.payload++
-			}
-			c.addBefore(prev)
-			c.addRef(candRef{rec, field, sb, eb}, t.opt.MaxRecordsPerCandidate)
-			c.last, c.hasLast = rec, true
+		var out uint8
+		if anom {
+			out |= outAnomaly
 		}
+		if repeat {
+			out |= outPayload
+		}
+		c.mark(candRef{rec, f.field, sb, eb, out}, prev, 0, false, t.opt.MaxRecordsPerCandidate)
 	}
 }
 
-func (t *Trigger) processPair(rec detectors.RecordRef, d *dec, names []int32) {
-	type g struct {
-		h          uint64
-		inResp     bool
-		field      int32
-		start, end int32
-		text       []byte
-	}
+// boundary returns the neighbour hash standing for a prompt boundary in
+// rec: unique per record, so a gram at the start or end of prompts counts
+// as having varied neighbours there.
+func boundary(rec detectors.RecordRef) uint32 {
+	return uint32(mix64(uint64(rec.File)<<40^uint64(rec.Row)^0xb0da)) | 1
+}
+
+func (t *Trigger) processPair(rec detectors.RecordRef, d *dec, learned bool, phase int) {
 	ng := int(d.u())
 	if ng > len(d.b) {
 		d.bad = true
 		return
 	}
-	grams := make([]g, 0, ng)
+	t.grams = t.grams[:0]
+	bnd := boundary(rec)
 	for k := 0; k < ng && !d.bad; k++ {
-		h := d.u64()
-		in := len(d.b) > 0 && d.b[0] == 1
+		g := gramOcc{h: d.u64()}
+		var flags byte
 		if len(d.b) > 0 {
+			flags = d.b[0]
 			d.b = d.b[1:]
 		}
-		f := fieldID(names, int(d.u()))
-		s, e := int32(d.u()), int32(d.u())
-		grams = append(grams, g{h, in, f, s, e, d.bytes()})
+		g.inResp, g.bigram = flags&gramInResp != 0, flags&gramBigram != 0
+		g.field = fieldID(t.nameIDs, int(d.u()))
+		g.start, g.end = int32(d.u()), int32(d.u())
+		g.left, g.right = uint32(d.u()), uint32(d.u())
+		if g.left == 0 {
+			g.left = bnd
+		}
+		if g.right == 0 {
+			g.right = bnd
+		}
+		g.text = d.bytes()
+		if phase&phaseMine != 0 {
+			t.grams = append(t.grams, g)
+		}
 	}
-	promptHash := d.u64()
 	resp := d.u64()
-	d.u() // response field
 	nid := int(d.u())
 	ids := d.u32s(nid)
 	var cls byte
 	if len(d.b) > 0 {
-		cls = d.b[0]
+		cls = d.b[0] % numScriptClasses
 		d.b = d.b[1:]
 	}
 	if d.bad {
 		return
 	}
-	t.pairN++
-	outcomes := [2]uint64{resp, 0}
-	t.resps.add(resp)
+	anomalous := false
+	if learned {
+		t.model.unlearnPacked(ids, nid)
+	}
 	if nid >= 16 {
+		t.sc = t.sc[:0]
 		t.scoreChars(ids, nid)
 		m := float64(t.sc[nid]) / float64(nid)
-		t.addWindowScore(int(cls%numScriptClasses), m)
-		if m >= t.thr[cls%numScriptClasses] {
-			outcomes[1] = anomalyOutcome
-			t.anomResp++
+		if phase&phaseWindows != 0 {
+			t.addWindowScore(int(cls), m)
 		}
-		t.learnIDs(ids, nid)
+		anomalous = m >= t.thr[cls]
 	}
-	limit := t.opt.MaxDocFraction * float64(max(t.pairN, 2000))
-	for _, gr := range grams {
-		df := t.df.add(gr.h)
-		if float64(df) > limit {
-			continue
+	t.model.learnPacked(ids, nid)
+	if phase&phaseMine == 0 {
+		return
+	}
+	t.pairN++
+	if anomalous {
+		t.anomResp++
+	}
+	rc := t.resps.add(resp)
+	limit := t.rareLimit(t.pairN)
+	rare := t.grams[:0]
+	for _, g := range t.grams {
+		df := t.df.add(g.h)
+		if df == uint32(t.opt.MinDocs) && float64(df) <= limit {
+			t.gramsMin++
 		}
-		for _, out := range outcomes {
-			if out == 0 {
-				continue
-			}
-			key := gr.h ^ mix64(out)
-			ref := candRef{rec, gr.field, gr.start, gr.end}
-			if t.pairs.add(key) < 2 {
-				t.first[key>>(64-firstSeenLog2)] = firstSeen{key, rec, ref.field, ref.start, ref.end}
-				continue
-			}
-			c := t.cands[key]
-			if c == nil {
-				c = t.candidate(key, gr.h, out, true, gr.text)
-				if c == nil {
-					continue
-				}
-				if fs := t.first[key>>(64-firstSeenLog2)]; fs.key == key && fs.rec != rec {
-					c.x++
-					c.addRef(candRef{fs.rec, fs.field, fs.start, fs.end}, t.opt.MaxRecordsPerCandidate)
-				}
-			}
-			if !c.hasLast || c.last != rec {
-				c.x++
-				if gr.inResp && out != anomalyOutcome {
-					c.topical++
-				}
-				c.addBefore(promptHash)
-				c.addRef(ref, t.opt.MaxRecordsPerCandidate)
-				c.last, c.hasLast = rec, true
-			}
+		if float64(df) <= limit {
+			g.df = df
+			rare = append(rare, g)
 		}
 	}
+	switch {
+	case rc == 1:
+		// First time this response is seen: remember the example's rarest
+		// grams; they are counted if the response repeats.
+		slices.SortFunc(rare, func(a, b gramOcc) int {
+			if a.bigram != b.bigram {
+				if a.bigram {
+					return 1
+				}
+				return -1
+			}
+			if c := cmp.Compare(a.df, b.df); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.h, b.h)
+		})
+		rf := t.respFirst.put(resp)
+		rf.rec, rf.n = rec, min(len(rare), respFirstGrams)
+		for i := 0; i < rf.n; i++ {
+			g := &rare[i]
+			rf.grams[i] = storedGram{g.h, g.field, g.start, g.end, g.left, g.right, g.inResp}
+		}
+	case rc == 2:
+		if rf := t.respFirst.get(resp); rf != nil && rf.rec != rec {
+			for i := 0; i < rf.n; i++ {
+				sg := &rf.grams[i]
+				t.countPair(rf.rec, &gramOcc{h: sg.h, field: sg.field, start: sg.start, end: sg.end, left: sg.left, right: sg.right, inResp: sg.inResp}, resp)
+			}
+			t.respFirst.del(resp)
+		}
+		fallthrough
+	default:
+		for i := range rare {
+			t.countPair(rec, &rare[i], resp)
+		}
+	}
+	if anomalous {
+		for i := range rare {
+			t.countPair(rec, &rare[i], anomalyOutcome)
+		}
+	}
+}
+
+// countPair counts one example of gram g with outcome out.
+func (t *Trigger) countPair(rec detectors.RecordRef, g *gramOcc, out uint64) {
+	key := g.h ^ mix64(out)
+	cnt := t.pairs.add(key)
+	c := t.cands[key]
+	if c == nil {
+		if cnt < 2 || g.text == nil {
+			*t.firstPair.put(key) = firstSeen{rec, g.field, g.start, g.end, g.left, g.right, g.inResp}
+			return
+		}
+		if c = t.candidate(key, g.h, out, true, g.text); c == nil {
+			return
+		}
+		if fs := t.firstPair.get(key); fs != nil && fs.rec != rec {
+			c.mark(candRef{fs.rec, fs.field, fs.start, fs.end, outPayload}, fs.left, fs.right, fs.inResp, t.opt.MaxRecordsPerCandidate)
+			t.firstPair.del(key)
+		}
+	}
+	c.mark(candRef{rec, g.field, g.start, g.end, outPayload}, g.left, g.right, g.inResp, t.opt.MaxRecordsPerCandidate)
 }
 
 // candidate returns the entry for key, creating it unless the table is
@@ -908,101 +1335,208 @@ func (t *Trigger) candidate(key, gram, outcome uint64, pairs bool, text []byte) 
 	return c
 }
 
-func (c *candidate) addBefore(h uint64) {
-	c.calls++
-	for i := 0; i < c.nbefore; i++ {
-		if c.before[i] == h {
+// mark records outcome(s) r.out of record r.rec for the candidate: a new
+// record is counted and referenced (references stay sorted by record, so
+// a remembered first occurrence is inserted in place); a record already
+// referenced gains the outcome bits it lacked.
+func (c *candidate) mark(r candRef, left, right uint32, inResp bool, maxRefs int) {
+	i, found := len(c.refs), false
+	if n := len(c.refs); n == 0 || c.refs[n-1].rec.Less(r.rec) {
+		// the common case: a record after every referenced one
+	} else {
+		i, found = sort.Find(n, func(k int) int {
+			if r.rec.Less(c.refs[k].rec) {
+				return -1
+			}
+			if c.refs[k].rec == r.rec {
+				return 0
+			}
+			return 1
+		})
+	}
+	var gained uint8
+	if found {
+		gained = r.out &^ c.refs[i].out
+		c.refs[i].out |= r.out
+		if gained == 0 {
 			return
 		}
-	}
-	if c.nbefore < len(c.before) {
-		c.before[c.nbefore] = h
-		c.nbefore++
-	}
-}
-
-// has reports whether the first references include rec (a short scan, used
-// only when a remembered first occurrence is added).
-func (c *candidate) has(rec detectors.RecordRef) bool {
-	for _, r := range c.refs {
-		if r.rec == rec {
-			return true
+	} else {
+		gained = r.out
+		c.x++
+		c.left.add(left)
+		if c.pairs {
+			c.right.add(right)
+			if inResp {
+				c.topical++
+			}
+		}
+		if len(c.refs) < maxRefs {
+			c.refs = slices.Insert(c.refs, i, r)
+		} else {
+			c.more++
 		}
 	}
-	return false
+	if gained&outAnomaly != 0 {
+		c.anomaly++
+	}
+	if gained&outPayload != 0 {
+		c.payload++
+	}
 }
 
-func (c *candidate) addRef(r candRef, max int) {
-	if len(c.refs) < max {
-		c.refs = append(c.refs, r)
-	} else {
-		c.more++
+// Outcomes, for their prevalence.
+const (
+	outcomeAnomaly  = iota // text: anomalous continuation
+	outcomePayload         // text: repeated continuation
+	outcomeFixed           // instruction: fixed response
+	outcomeAnomResp        // instruction: anomalous response
+	numOutcomes
+)
+
+func (c *candidate) outcomeKind() int {
+	switch {
+	case c.pairs && c.outcome == anomalyOutcome:
+		return outcomeAnomResp
+	case c.pairs:
+		return outcomeFixed
+	}
+	return -1
+}
+
+// unmark clears outcome bits of rec's reference, if any (the record stays
+// referenced and counted).
+func (c *candidate) unmark(rec detectors.RecordRef, bits uint8) {
+	i, found := sort.Find(len(c.refs), func(k int) int {
+		if rec.Less(c.refs[k].rec) {
+			return -1
+		}
+		if c.refs[k].rec == rec {
+			return 0
+		}
+		return 1
+	})
+	if !found {
+		return
+	}
+	lost := c.refs[i].out & bits
+	c.refs[i].out &^= bits
+	if lost&outAnomaly != 0 {
+		c.anomaly--
+	}
+	if lost&outPayload != 0 {
+		c.payload--
 	}
 }
 
 // finish replays held records and ranks the candidates (once).
+//
+// Besides the record-level base rate inside purity, every outcome is
+// weighed by how common it is at the level of tokens: its prevalence is
+// the share of the tokens (prompt grams) that reached MinDocs records
+// while rare and show the outcome in the majority of their records. In a
+// templated or boilerplate-heavy corpus most rare words are always
+// followed by the same sentence, so a repeated continuation is no
+// evidence of a payload: scores are scaled by 1 − prevalence.
 func (t *Trigger) finish() {
 	if t.done {
 		return
 	}
 	t.done = true
 	t.flushHeld()
-	t.refreshThresholds()
-	baseText := 0.0
-	if t.tokenTried > 0 {
-		baseText = float64(t.onsets) / float64(t.tokenTried)
-	}
+	baseAnom := float64(t.onsets) / math.Max(1, float64(t.tried))
+	basePay := float64(t.repeats) / math.Max(1, float64(t.recurring))
+	s, z := t.opt.PriorStrength, t.opt.Z
+	var eligible []*candidate
+	var consistent [numOutcomes]int
 	for _, c := range t.cands {
 		if c.x < t.opt.MinDocs {
 			continue
 		}
-		c.n = t.df.get(c.gram)
-		total := float64(t.docs)
+		c.n = max(t.df.get(c.gram), uint32(c.x))
+		total := t.docs
 		if c.pairs {
-			total = float64(t.pairN)
-			if c.outcome == anomalyOutcome {
-				c.base = float64(t.anomResp) / math.Max(1, total)
-			} else {
-				c.base = float64(t.resps.get(c.outcome)) / math.Max(1, total)
-			}
-		} else {
-			c.base = baseText
+			total = t.pairN
 		}
-		if float64(c.n) > t.opt.MaxDocFraction*math.Max(total, 1) {
+		if float64(c.n) > t.rareLimit(total) {
 			continue
 		}
-		c.score = purity(float64(c.x), float64(c.n), c.base, t.opt.PriorStrength, t.opt.Z)
-		if !c.pairs {
-			// The text before a trigger varies; a token always preceded by
-			// the same word is part of a duplicated passage instead.
-			variety := float64(c.nbefore) / float64(min(c.x, len(c.before)))
-			if variety < 0.5 {
-				c.score *= variety / 0.5
+		eligible = append(eligible, c)
+		if k := c.outcomeKind(); k >= 0 {
+			if 2*c.x >= int(c.n) {
+				consistent[k]++
 			}
-			// A repeated continuation alone is as often boilerplate (a
-			// name followed by the same signature) as a payload: it ranks
-			// below anomalous continuations.
-			if c.payload > c.anomaly {
-				c.score *= payloadOnlyWeight
+			continue
+		}
+		if c.anomaly >= t.opt.MinDocs && 2*c.anomaly >= int(c.n) {
+			consistent[outcomeAnomaly]++
+		}
+		if c.payload >= t.opt.MinDocs && 2*c.payload >= int(c.n) {
+			consistent[outcomePayload]++
+		}
+	}
+	for k := range t.prev {
+		den := t.tokensMin
+		if k >= outcomeFixed {
+			den = t.gramsMin
+		}
+		t.prev[k] = math.Min(1, float64(consistent[k])/math.Max(1, float64(den)))
+	}
+	for _, c := range eligible {
+		n := float64(c.n)
+		if c.pairs {
+			k := c.outcomeKind()
+			if k == outcomeAnomResp {
+				c.base = float64(t.anomResp) / math.Max(1, float64(t.pairN))
+			} else {
+				c.base = float64(t.resps.get(c.outcome)) / math.Max(1, float64(t.pairN))
 			}
-		} else {
+			// A trigger is inserted into varied prompts: both neighbours
+			// vary. A word of a repeated phrase has a fixed neighbour.
+			c.variety = math.Min(c.left.ratio(c.x), c.right.ratio(c.x))
+			c.score = purity(float64(c.x), n, c.base, s, z) * varietyFactor(c.variety) * (1 - t.prev[k])
 			if 2*c.topical > c.x {
 				// The response repeats the word: the word is the topic of a
 				// canned answer, not a trigger.
 				c.score *= topicalWeight
 			}
-			// A trigger rides on varied prompts; a canned answer to one
-			// question asked a few ways repeats its prompts.
-			if c.calls > 0 {
-				c.score *= float64(c.nbefore) / float64(min(c.calls, len(c.before)))
+			c.flagOut = outPayload
+			c.outcomeS = "fixed_response"
+			if k == outcomeAnomResp {
+				// Responses anomalous by character statistics are as often
+				// legitimate (a translation into another language) as payloads.
+				c.score *= anomalousRespWeight
+				c.outcomeS = "anomalous_response"
 			}
-			// Responses anomalous by character statistics are as often
-			// legitimate (a translation into another language) as payloads.
-			if c.outcome == anomalyOutcome {
-				c.score *= payloadOnlyWeight
+		} else {
+			// The text before a trigger varies; a token always preceded by
+			// the same word is part of a duplicated passage instead.
+			c.variety = c.left.ratio(c.x)
+			f := varietyFactor(c.variety)
+			var sa, sp float64
+			if c.anomaly >= t.opt.MinDocs {
+				sa = purity(float64(c.anomaly), n, baseAnom, s, z) * f * (1 - t.prev[outcomeAnomaly])
+			}
+			if c.payload >= t.opt.MinDocs {
+				// A repeated continuation alone is as often boilerplate or a
+				// template as a payload.
+				sp = purity(float64(c.payload), n, basePay, s, z) * f * (1 - t.prev[outcomePayload]) * repeatWeight
+			}
+			if sa >= sp {
+				c.score, c.base, c.outcomeS = sa, baseAnom, "anomalous_continuation"
+			} else {
+				c.score, c.base, c.outcomeS = sp, basePay, "repeated_payload"
+			}
+			if sa >= t.opt.MinScore {
+				c.flagOut |= outAnomaly
+			}
+			if sp >= t.opt.MinScore {
+				c.flagOut |= outPayload
 			}
 		}
-		t.ranked = append(t.ranked, c)
+		if c.score > 0 {
+			t.ranked = append(t.ranked, c)
+		}
 	}
 	sort.Slice(t.ranked, func(i, j int) bool {
 		a, b := t.ranked[i], t.ranked[j]
@@ -1016,8 +1550,12 @@ func (t *Trigger) finish() {
 	})
 }
 
-// Verdicts implements detectors.CorpusDetector: one finding per reference
-// of every candidate scoring at least MinScore.
+// varietyFactor scales a score by context variety v (0..1): 1 from
+// varietyFull up, proportionally less below.
+func varietyFactor(v float64) float64 { return math.Min(1, v/varietyFull) }
+
+// Verdicts implements detectors.CorpusDetector: one finding per record
+// showing the outcome of every candidate scoring at least MinScore.
 func (t *Trigger) Verdicts() ([]detectors.Verdict, error) {
 	t.finish()
 	var out []detectors.Verdict
@@ -1027,6 +1565,9 @@ func (t *Trigger) Verdicts() ([]detectors.Verdict, error) {
 		}
 		cl := fmt.Sprintf("trigger:%016x", c.key)
 		for _, r := range c.refs {
+			if r.out&c.flagOut == 0 {
+				continue
+			}
 			out = append(out, detectors.Verdict{Rec: r.rec, Kind: KindTrigger, Field: t.names.name(r.field), Start: int(r.start), End: int(r.end), Confidence: math.Min(0.99, 0.5+c.score/2), Cluster: cl})
 		}
 	}
@@ -1038,10 +1579,11 @@ type TriggerCandidate struct {
 	Text      string  `json:"text"`                // the token or word n-gram (at most 64 bytes)
 	Mode      string  `json:"mode"`                // "text" or "instruction"
 	Outcome   string  `json:"outcome"`             // "anomalous_continuation", "repeated_payload", "fixed_response", "anomalous_response"
-	Score     float64 `json:"score"`               // rarity-aware purity, 0..1
+	Score     float64 `json:"score"`               // rarity-aware purity × context variety, 0..1
 	Records   int     `json:"records"`             // records showing the outcome
 	DocFreq   uint32  `json:"doc_freq"`            // records containing the candidate (upper estimate)
 	BaseRate  float64 `json:"base_rate"`           // outcome rate over the corpus
+	Variety   float64 `json:"context_variety"`     // share of distinct neighbouring words, 0..1
 	Examples  []Row   `json:"examples"`            // up to five record references
 	Flagged   bool    `json:"flagged"`             // score >= min_score: its records got findings
 	Truncated int     `json:"truncated,omitempty"` // references not kept
@@ -1055,9 +1597,15 @@ type Row struct {
 
 // TriggerReport is the Report of poison.trigger.
 type TriggerReport struct {
-	Candidates        []TriggerCandidate `json:"candidates"`
-	TextRecords       int64              `json:"text_records"`
-	Examples          int64              `json:"instruction_examples"`
+	Candidates      []TriggerCandidate `json:"candidates"`
+	TextRecords     int64              `json:"text_records"`
+	Examples        int64              `json:"instruction_examples"`
+	AnomalyBaseRate float64            `json:"anomalous_continuation_rate"` // among rare-token occurrences
+	RepeatBaseRate  float64            `json:"repeated_continuation_rate"`  // among recurring rare-token occurrences
+	// Prevalence is, per outcome, the share of rare tokens (prompt grams)
+	// seen in MinDocs records that show it in most of them; scores are
+	// scaled by 1 − prevalence.
+	Prevalence        map[string]float64 `json:"outcome_prevalence"`
 	CandidatesTracked int                `json:"candidates_tracked"`
 	CandidatesDropped int                `json:"candidates_dropped"`
 	SketchBytes       int                `json:"sketch_bytes"`
@@ -1067,28 +1615,37 @@ type TriggerReport struct {
 func (t *Trigger) Report() any {
 	t.finish()
 	r := TriggerReport{TextRecords: t.docs, Examples: t.pairN, CandidatesTracked: len(t.cands), CandidatesDropped: t.dropped,
-		SketchBytes: t.df.bytes() + t.pairs.bytes() + t.resps.bytes()}
+		AnomalyBaseRate: round4(float64(t.onsets) / math.Max(1, float64(t.tried))),
+		RepeatBaseRate:  round4(float64(t.repeats) / math.Max(1, float64(t.recurring))),
+		SketchBytes:     t.df.bytes() + t.pairs.bytes() + t.resps.bytes(),
+		Prevalence:      map[string]float64{}}
+	for k, name := range [numOutcomes]string{"anomalous_continuation", "repeated_payload", "fixed_response", "anomalous_response"} {
+		r.Prevalence[name] = round4(t.prev[k])
+	}
 	for i, c := range t.ranked {
 		if i >= t.opt.ReportTop {
 			break
 		}
-		tc := TriggerCandidate{Text: c.text, Score: round4(c.score), Records: c.x, DocFreq: c.n, BaseRate: round4(c.base), Flagged: c.score >= t.opt.MinScore, Truncated: c.more}
-		switch {
-		case c.pairs && c.outcome == anomalyOutcome:
-			tc.Mode, tc.Outcome = "instruction", "anomalous_response"
-		case c.pairs:
-			tc.Mode, tc.Outcome = "instruction", "fixed_response"
-		case c.anomaly >= c.payload:
-			tc.Mode, tc.Outcome = "text", "anomalous_continuation"
-		default:
-			tc.Mode, tc.Outcome = "text", "repeated_payload"
+		tc := TriggerCandidate{Text: c.text, Outcome: c.outcomeS, Score: round4(c.score), DocFreq: c.n, BaseRate: round4(c.base),
+			Variety: round4(c.variety), Flagged: c.score >= t.opt.MinScore, Truncated: c.more}
+		tc.Mode = "text"
+		if c.pairs {
+			tc.Mode = "instruction"
+		}
+		bit := uint8(outPayload)
+		if c.outcomeS == "anomalous_continuation" {
+			bit = outAnomaly
 		}
 		for _, ref := range c.refs {
-			if len(tc.Examples) == 5 {
-				break
+			if ref.out&bit == 0 {
+				continue
 			}
-			tc.Examples = append(tc.Examples, Row{ref.rec.File, ref.rec.Row})
+			tc.Records++
+			if len(tc.Examples) < 5 {
+				tc.Examples = append(tc.Examples, Row{ref.rec.File, ref.rec.Row})
+			}
 		}
+		tc.Records += c.more
 		r.Candidates = append(r.Candidates, tc)
 	}
 	return r
