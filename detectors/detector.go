@@ -173,3 +173,50 @@ type Windowed interface {
 	Prefiltered
 	DetectHits(dst []Match, text []byte, hits []KeywordHit) []Match
 }
+
+// DigitRun is one maximal run of digits in a scanned value: the half-open
+// byte range [Start, End) holds Digits digits and is bordered by no digit
+// on either side. A digit is an ASCII digit 0-9 or the UTF-8 encoding of a
+// full-width (U+FF10-FF19), Arabic-Indic (U+0660-0669), extended
+// Arabic-Indic (U+06F0-06F9) or Devanagari (U+0966-096F) digit, so Digits
+// may be smaller than End-Start.
+type DigitRun struct {
+	Start, End int
+	Digits     int
+}
+
+// DigitChain describes which digit runs a DigitWindowed detector needs.
+// A chain is a maximal sequence of digit runs in which each run starts at
+// most MaxGap bytes after the previous one ends (any bytes in between;
+// MaxGap 0: every run is a chain of its own). A chain qualifies when its
+// runs hold at least MinDigits digits together. MinDigits <= 0 asks for
+// every run of every value, and for a call even on values without digits.
+type DigitChain struct {
+	MaxGap    int
+	MinDigits int
+}
+
+// DigitWindowed is an optional capability of a Detector without Keywords
+// whose matches can all be found from the digit runs around them (card
+// numbers, phone numbers, national IDs, ...): instead of scanning the whole
+// value for digits itself, it gets the runs that the Set's one shared digit
+// pass found. (A detector with Keywords is handled as Prefiltered; this
+// capability is then ignored.)
+//
+// The Set calls DetectDigits only on values with at least one chain that
+// qualifies under DigitChain() (on every value when MinDigits <= 0). runs
+// holds, sorted by Start, every maximal digit run of text that belongs to a
+// qualifying chain; it may hold other maximal digit runs of text too.
+// DetectDigits must append exactly the matches that Detect(dst, text) would
+// append, in the same order, and Detect must append nothing on a value
+// without a qualifying chain. runs and text are owned by the caller and
+// valid only during the call. Like Detect, DetectDigits must be safe for
+// concurrent use. DigitChain must return the same value on every call.
+//
+// For values with an extreme number of digit runs the Set may fall back to
+// Detect, so Detect must stay correct on its own.
+type DigitWindowed interface {
+	Detector
+	DigitChain() DigitChain
+	DetectDigits(dst []Match, text []byte, runs []DigitRun) []Match
+}

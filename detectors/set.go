@@ -2,6 +2,7 @@ package detectors
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"slices"
 )
 
@@ -16,15 +17,22 @@ type Hit struct {
 // each value finds every keyword occurrence of every detector at once and
 // decides which detectors run. Windowed detectors receive the
 // occurrences; other Prefiltered detectors run on the whole value when one of
-// their keywords occurs; detectors without keywords always run.
+// their keywords occurs. Likewise one shared digit pass finds the digit runs
+// of each value for all DigitWindowed detectors, which run only on values
+// with a qualifying chain of runs. Other detectors without keywords always
+// run.
 //
 // A Set is immutable and safe for concurrent use; per-goroutine scratch space
 // lives in a Scratch.
 type Set struct {
 	dets     []Detector
 	windowed []Windowed      // per detector; nil if the detector is not Windowed
+	digitWin []DigitWindowed // per detector; nil unless it gets digit runs
+	chains   []DigitChain    // per detector: its DigitChain, if digitWin is set
+	union    DigitChain      // loosest DigitChain with MaxGap > 0 and MinDigits > 0
+	digitDet []int32         // active detectors that get digit runs
 	active   []bool          // detector can report at least one kind the filter keeps
-	always   []int32         // active detectors without keywords
+	always   []int32         // active detectors without keywords or digit runs
 	index    *KeywordIndex   // all distinct keywords of the active detectors
 	kwDets   [][]kwOwner     // index keyword -> detectors that asked for it
 	kinds    map[string]Kind // kind name -> Kind
@@ -44,6 +52,8 @@ type kwOwner struct {
 func Compile(r *Registry, only func(kind string) bool) *Set {
 	s := &Set{dets: r.Detectors(), kinds: map[string]Kind{}, filter: only}
 	s.windowed = make([]Windowed, len(s.dets))
+	s.digitWin = make([]DigitWindowed, len(s.dets))
+	s.chains = make([]DigitChain, len(s.dets))
 	s.active = make([]bool, len(s.dets))
 	kwIndex := map[string]int{}
 	var keywords []string
@@ -59,6 +69,20 @@ func Compile(r *Registry, only func(kind string) bool) *Set {
 		}
 		p, ok := d.(Prefiltered)
 		if !ok || len(p.Keywords()) == 0 {
+			if dw, ok := d.(DigitWindowed); ok {
+				s.digitWin[i] = dw
+				c := dw.DigitChain()
+				s.chains[i] = c
+				s.digitDet = append(s.digitDet, int32(i))
+				if c.MaxGap > 0 && c.MinDigits > 0 {
+					if s.union.MinDigits == 0 {
+						s.union = c
+					}
+					s.union.MaxGap = max(s.union.MaxGap, c.MaxGap)
+					s.union.MinDigits = min(s.union.MinDigits, c.MinDigits)
+				}
+				continue
+			}
 			s.always = append(s.always, int32(i))
 			continue
 		}
@@ -97,17 +121,23 @@ type Scratch struct {
 	count   []int32
 	hits    []KeywordHit // all keyword occurrences of the value, Keyword = index keyword
 	detHits []KeywordHit // the same, grouped by detector, Keyword = detector-local
-	matches []Match
+	runs    []DigitRun   // all digit runs of the value
+	chained []DigitRun   // the runs of the chains qualifying under Set.union
+	// chainedOK: chained is up to date for the current value.
+	chainedOK bool
+	matches   []Match
 }
 
-// Hit-buffer bounds. A value whose keyword occurrences exceed the limit is
-// handled by the detectors' own Detect instead of windows, so that scratch
-// memory stays proportional to a small fraction of the value. Buffers that
-// grew past retainHits are released after the call.
+// Hit-buffer bounds. A value whose keyword occurrences (or digit runs)
+// exceed the limit is handled by the detectors' own Detect instead of
+// windows, so that scratch memory stays proportional to a small fraction of
+// the value. Buffers that grew past retainHits (retainRuns) are released
+// after the call.
 const (
 	minHitLimit   = 1 << 15
 	hitLimitRatio = 32 // at most one stored occurrence per this many bytes, above minHitLimit
 	retainHits    = 1 << 18
+	retainRuns    = 1 << 16
 )
 
 // Detect runs the prefilter over text, then every detector it selects, and
@@ -128,6 +158,21 @@ func (s *Set) Detect(dst []Hit, text []byte, sc *Scratch) []Hit {
 	if s.index != nil {
 		windowed = s.collect(text, sc, run)
 	}
+	digits := false
+	if len(s.digitDet) > 0 {
+		var ok bool
+		sc.runs, ok = appendDigitRuns(sc.runs[:0], text, max(minHitLimit, len(text)/hitLimitRatio))
+		sc.chainedOK = false
+		if ok {
+			digits = true
+		} else {
+			// Too many runs to keep: the detectors scan the value
+			// themselves.
+			for _, i := range s.digitDet {
+				run[i] = true
+			}
+		}
+	}
 	for i, d := range s.dets {
 		if windowed && s.windowed[i] != nil {
 			lo, hi := sc.count[i], sc.count[i+1]
@@ -135,6 +180,12 @@ func (s *Set) Detect(dst []Hit, text []byte, sc *Scratch) []Hit {
 				continue
 			}
 			sc.matches = s.windowed[i].DetectHits(sc.matches[:0], text, sc.detHits[lo:hi])
+		} else if digits && s.digitWin[i] != nil {
+			runs, ok := s.chainRuns(i, sc)
+			if !ok {
+				continue
+			}
+			sc.matches = s.digitWin[i].DetectDigits(sc.matches[:0], text, runs)
 		} else if run[i] {
 			sc.matches = d.Detect(sc.matches[:0], text)
 		} else {
@@ -145,7 +196,70 @@ func (s *Set) Detect(dst []Hit, text []byte, sc *Scratch) []Hit {
 	if cap(sc.hits) > retainHits {
 		sc.hits, sc.detHits = nil, nil
 	}
+	if cap(sc.runs) > retainRuns {
+		sc.runs, sc.chained = nil, nil
+	}
 	return dst
+}
+
+// chainRuns returns the runs to hand to detector i, and whether to call it
+// at all: whether some chain of sc.runs qualifies under its DigitChain.
+// Detectors whose chains need no gap get every run; the others share the
+// runs of sc.runs that lie in chains qualifying under the loosest of their
+// DigitChains (s.union), computed once per value as sc.chained. (Computing
+// each detector's own chains costs about as much as the detector skipping
+// the chains it does not need.)
+func (s *Set) chainRuns(i int, sc *Scratch) ([]DigitRun, bool) {
+	c := s.chains[i]
+	switch {
+	case c.MinDigits <= 0:
+		return sc.runs, true
+	case c.MaxGap <= 0:
+		for _, r := range sc.runs {
+			if r.Digits >= c.MinDigits {
+				return sc.runs, true
+			}
+		}
+		return nil, false
+	}
+	if !sc.chainedOK {
+		sc.chained = appendChained(sc.chained[:0], sc.runs, s.union)
+		sc.chainedOK = true
+	}
+	return sc.chained, qualifies(sc.chained, c)
+}
+
+// appendChained appends the runs of the chains of runs that qualify under c.
+func appendChained(dst, runs []DigitRun, c DigitChain) []DigitRun {
+	for k := 0; k < len(runs); {
+		j, total := k, runs[k].Digits
+		for j+1 < len(runs) && runs[j+1].Start-runs[j].End <= c.MaxGap {
+			j++
+			total += runs[j].Digits
+		}
+		if total >= c.MinDigits {
+			dst = append(dst, runs[k:j+1]...)
+		}
+		k = j + 1
+	}
+	return dst
+}
+
+// qualifies reports whether a chain of runs qualifies under c. runs must
+// hold whole chains under c (every run between two listed runs that are at
+// most c.MaxGap bytes apart is listed).
+func qualifies(runs []DigitRun, c DigitChain) bool {
+	total := 0
+	for k, r := range runs {
+		if k > 0 && r.Start-runs[k-1].End > c.MaxGap {
+			total = 0
+		}
+		total += r.Digits
+		if total >= c.MinDigits {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Set) appendHits(dst []Hit, det int, ms []Match) []Hit {
@@ -232,6 +346,161 @@ func (s *Set) markAll(hits []KeywordHit, run []bool) {
 			run[o.det] = true
 		}
 	}
+}
+
+// AppendDigitRuns appends every maximal digit run of text (see DigitRun)
+// to dst, sorted by Start, and returns the extended slice; it allocates
+// only to grow dst. It does not retain text and is safe for concurrent use.
+// It is the Set's shared digit pass, exported for tests and for callers of
+// DetectDigits outside a Set.
+func AppendDigitRuns(dst []DigitRun, text []byte) []DigitRun {
+	dst, _ = appendDigitRuns(dst, text, -1)
+	return dst
+}
+
+// SWAR constants: one byte value repeated in each of the eight bytes of a
+// word.
+const (
+	swarOnes = 0x0101010101010101
+	swarHigh = 0x8080808080808080
+	swarLow7 = 0x7F7F7F7F7F7F7F7F
+)
+
+// appendDigitRuns is AppendDigitRuns that gives up, returning false, once
+// dst holds limit runs and another one is found (limit < 0: no limit).
+func appendDigitRuns(dst []DigitRun, text []byte, limit int) ([]DigitRun, bool) {
+	n := len(text)
+	i, sz := nextDigit(text, 0)
+	for i < n {
+		start, count := i, 0
+		for sz > 0 {
+			i += sz
+			count++
+			for i < n && text[i]-'0' < 10 {
+				i++
+				count++
+			}
+			if i >= n || text[i] < 0x80 {
+				break // other ASCII bytes start no digit
+			}
+			sz = digitSize(text, i)
+		}
+		if len(dst) == limit {
+			return dst, false
+		}
+		dst = append(dst, DigitRun{Start: start, End: i, Digits: count})
+		i, sz = nextDigit(text, i)
+	}
+	return dst, true
+}
+
+// nextDigit returns the offset and length of the first digit that starts
+// at or after i, or len(text), 0.
+//
+// It looks at eight bytes a word, by SWAR arithmetic: ASCII digits are
+// flagged directly; in words with bytes >= 0x80, bytes that may lead a
+// supported Unicode digit are flagged too (digitCandidates) and decoded.
+// ASCII text without digits goes 32 bytes a step at four operations per
+// word.
+func nextDigit(text []byte, i int) (int, int) {
+	n := len(text)
+	for i+8 <= n {
+		x := binary.LittleEndian.Uint64(text[i : i+8 : i+8])
+		if x&swarHigh == 0 {
+			if m := asciiDigitsOfASCII(x); m != 0 {
+				return i + bits.TrailingZeros64(m)>>3, 1
+			}
+			i += 8
+			for ; i+32 <= n; i += 32 {
+				w := text[i : i+32 : i+32]
+				a := binary.LittleEndian.Uint64(w)
+				b := binary.LittleEndian.Uint64(w[8:])
+				c := binary.LittleEndian.Uint64(w[16:])
+				d := binary.LittleEndian.Uint64(w[24:])
+				// Sums over bytes >= 0x80 may carry into the next byte,
+				// but such bytes stop the loop anyway.
+				if (a|b|c|d|digitBits(a)|digitBits(b)|digitBits(c)|digitBits(d))&swarHigh != 0 {
+					break
+				}
+			}
+			continue
+		}
+		for m := digitCandidates(x); m != 0; m &= m - 1 {
+			p := i + bits.TrailingZeros64(m)>>3
+			if sz := digitSize(text, p); sz > 0 {
+				return p, sz
+			}
+		}
+		i += 8
+	}
+	for ; i < n; i++ {
+		if sz := digitSize(text, i); sz > 0 {
+			return i, sz
+		}
+	}
+	return n, 0
+}
+
+// Byte tests by SWAR arithmetic on t, a byte below 0x80: t+geDigit0
+// has bit 7 set iff t >= '0', and t+gtDigit9 iff t > '9', which implies
+// the former; their XOR has bit 7 set iff t is an ASCII digit. Neither sum
+// carries into the next byte.
+const (
+	geDigit0 = (0x80 - '0') * swarOnes
+	gtDigit9 = (0x80 - '9' - 1) * swarOnes
+)
+
+// digitBits has bit 7 of every byte of x set that is an ASCII digit, when
+// every byte of x is below 0x80 (the other bits are garbage).
+func digitBits(x uint64) uint64 { return (x + geDigit0) ^ (x + gtDigit9) }
+
+// asciiDigitsOfASCII sets the high bit of every byte of x that is
+// '0'..'9'; every byte of x must be below 0x80.
+func asciiDigitsOfASCII(x uint64) uint64 { return digitBits(x) & swarHigh }
+
+// digitCandidates sets the high bit of every byte of x that is an ASCII
+// digit or may be the lead byte of a supported Unicode digit: it flags
+// 0xD9-0xE0 and 0xEF-0xFF, a superset of 0xD9, 0xDB, 0xE0 and 0xEF that
+// costs fewer operations (Chinese text has none of these but the 0xEF of
+// full-width punctuation). With t = b-0x80 for b >= 0x80, b >= 0xEF iff
+// t+0x11 has bit 7 set, and 0xD9 <= b <= 0xE0 iff exactly one of t+0x27
+// and t+0x1F has.
+func digitCandidates(x uint64) uint64 {
+	t := x & swarLow7
+	ascii := digitBits(t) &^ x
+	high := t + 0x11*swarOnes                           // b >= 0xEF
+	middle := (t + 0x27*swarOnes) ^ (t + 0x1F*swarOnes) // 0xD9 <= b <= 0xE0
+	lead := (high | middle) & x
+	return (ascii | lead) & swarHigh
+}
+
+// digitSize returns the length of the digit (see DigitRun) that starts at
+// text[i], or 0.
+func digitSize(text []byte, i int) int {
+	c := text[i]
+	if c-'0' < 10 {
+		return 1
+	}
+	rest := len(text) - i
+	switch c {
+	case 0xEF: // U+FF10-FF19: EF BC 90-99
+		if rest >= 3 && text[i+1] == 0xBC && text[i+2]-0x90 < 10 {
+			return 3
+		}
+	case 0xD9: // U+0660-0669: D9 A0-A9
+		if rest >= 2 && text[i+1]-0xA0 < 10 {
+			return 2
+		}
+	case 0xDB: // U+06F0-06F9: DB B0-B9
+		if rest >= 2 && text[i+1]-0xB0 < 10 {
+			return 2
+		}
+	case 0xE0: // U+0966-096F: E0 A5 A6-AF
+		if rest >= 3 && text[i+1] == 0xA5 && text[i+2]-0xA6 < 10 {
+			return 3
+		}
+	}
+	return 0
 }
 
 // KeywordIndex finds, in one left-to-right pass, every ASCII

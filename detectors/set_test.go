@@ -1,11 +1,13 @@
 package detectors
 
 import (
+	"encoding/binary"
 	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // naiveHits lists every ASCII case-insensitive occurrence of every keyword,
@@ -196,6 +198,75 @@ func (digits) Detect(dst []Match, text []byte) []Match {
 	return dst
 }
 
+// naiveDigitRuns lists the maximal digit runs of text, decoding each
+// position with package utf8.
+func naiveDigitRuns(text []byte) []DigitRun {
+	digitAt := func(i int) int {
+		r, size := utf8.DecodeRune(text[i:])
+		switch {
+		case r >= '0' && r <= '9', r >= 0xFF10 && r <= 0xFF19, r >= 0x0660 && r <= 0x0669,
+			r >= 0x06F0 && r <= 0x06F9, r >= 0x0966 && r <= 0x096F:
+			return size
+		}
+		return 0
+	}
+	var out []DigitRun
+	for i := 0; i < len(text); {
+		sz := digitAt(i)
+		if sz == 0 {
+			i++
+			continue
+		}
+		r := DigitRun{Start: i}
+		for i < len(text) && sz > 0 {
+			i += sz
+			r.Digits++
+			if i < len(text) {
+				sz = digitAt(i)
+			}
+		}
+		r.End = i
+		out = append(out, r)
+	}
+	return out
+}
+
+// chainSpans reports every chain of digit runs that qualifies under its
+// DigitChain, as one match from the chain's first digit to its last.
+// With MinDigits <= 0 it also reports an empty match at the end of every
+// value, so a Set that fails to call it shows up. DetectDigits computes the
+// same from the runs it is given, so any run the Set loses shows up, and
+// so does a gating mistake.
+type chainSpans struct {
+	id    string
+	chain DigitChain
+}
+
+func (d *chainSpans) ID() string             { return d.id }
+func (d *chainSpans) Version() string        { return "1" }
+func (d *chainSpans) Kinds() []Kind          { return []Kind{{Name: "test.chain"}} }
+func (d *chainSpans) DigitChain() DigitChain { return d.chain }
+func (d *chainSpans) Detect(dst []Match, text []byte) []Match {
+	return d.DetectDigits(dst, text, naiveDigitRuns(text))
+}
+func (d *chainSpans) DetectDigits(dst []Match, text []byte, runs []DigitRun) []Match {
+	for k := 0; k < len(runs); {
+		j, total := k, runs[k].Digits
+		for j+1 < len(runs) && runs[j+1].Start-runs[j].End <= d.chain.MaxGap {
+			j++
+			total += runs[j].Digits
+		}
+		if total >= d.chain.MinDigits {
+			dst = append(dst, Match{Kind: "test.chain", Start: runs[k].Start, End: runs[j].End, Confidence: 1})
+		}
+		k = j + 1
+	}
+	if d.chain.MinDigits <= 0 {
+		dst = append(dst, Match{Kind: "test.chain", Start: len(text), End: len(text), Confidence: 1})
+	}
+	return dst
+}
+
 func testRegistry(t testing.TB) *Registry {
 	t.Helper()
 	return MustRegistry(
@@ -204,6 +275,12 @@ func testRegistry(t testing.TB) *Registry {
 		&kwSpansWindowed{kwSpans{id: "test.shortw", kind: "test.short", kws: []string{"x", "xy", "abc"}, ext: 0}},
 		&kwSpans{id: "test.pem", kind: "test.pem", kws: []string{"-----begin", "password"}, ext: 3},
 		digits{},
+		&chainSpans{id: "test.phoneish", chain: DigitChain{MaxGap: 3, MinDigits: 7}},
+		&chainSpans{id: "test.cardish", chain: DigitChain{MaxGap: 1, MinDigits: 12}},
+		&chainSpans{id: "test.ipish", chain: DigitChain{MaxGap: 1, MinDigits: 4}},
+		&chainSpans{id: "test.longrun", chain: DigitChain{MaxGap: 0, MinDigits: 5}},
+		&chainSpans{id: "test.anyrun", chain: DigitChain{MaxGap: 0, MinDigits: 1}},
+		&chainSpans{id: "test.always", chain: DigitChain{MaxGap: 2, MinDigits: 0}},
 	)
 }
 
@@ -255,6 +332,10 @@ var setTexts = []string{
 	"é中文 sk-\xff\xfe ghp_",
 	"x",
 	"@",
+	"call +1 (415) 555-2671 or 4111 1111 1111 1111, ip 8.8.8.8, v1.2.3",
+	"全角１３８００１３８０００，阿拉伯٠١٢٣٤٥٦٧٨٩ ۱۲۳ देवनागरी१२३४५ mixed 1２3٤5६",
+	"truncated \xef\xbc \xd9 \xe0\xa5 1\xef\xbc 22 333 4444 55555 666666",
+	"12 34 56 78 90 12 34 5678901234567",
 }
 
 func TestSetAgreesWithUnfiltered(t *testing.T) {
@@ -313,6 +394,17 @@ func TestSetScratchReuse(t *testing.T) {
 	}
 }
 
+func TestSetTooManyDigitRunsFallsBack(t *testing.T) {
+	r := testRegistry(t)
+	s := Compile(r, nil)
+	var sc Scratch
+	// More digit runs than minHitLimit: digit-windowed detectors must run
+	// on the whole value instead, with the same result.
+	text := []byte(strings.Repeat("1 ", minHitLimit) + " 415 555 2671 ۱۲۳۴۵")
+	checkAgrees(t, s, r, &sc, text, nil)
+	checkAgrees(t, s, r, &sc, []byte(setTexts[9]), nil) // and back to windows
+}
+
 func TestSetTooManyHitsFallsBack(t *testing.T) {
 	r := testRegistry(t)
 	s := Compile(r, nil)
@@ -340,6 +432,96 @@ func TestSetDetectAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(100, func() { s.Detect(dst[:0], withHit, &sc) }); n != 0 {
 		t.Fatalf("Detect allocated %.1f times per value with a keyword hit", n)
 	}
+	// Digit runs, chains that qualify and chains that do not.
+	digitSet := Compile(MustRegistry(
+		&chainSpans{id: "test.phoneish", chain: DigitChain{MaxGap: 3, MinDigits: 7}},
+		&chainSpans{id: "test.cardish", chain: DigitChain{MaxGap: 1, MinDigits: 30}},
+		&chainSpans{id: "test.longrun", chain: DigitChain{MaxGap: 0, MinDigits: 20}},
+	), nil)
+	withDigits := []byte(strings.Repeat("In 2024, 15% of 300 people paid $1,299.00 on 12/05. ", 50) + "call 415 555 2671")
+	digitSet.Detect(dst, withDigits, &sc)
+	if n := testing.AllocsPerRun(100, func() { digitSet.Detect(dst[:0], withDigits, &sc) }); n != 0 {
+		t.Fatalf("Detect allocated %.1f times per value with digit runs", n)
+	}
+}
+
+func TestAppendDigitRunsMatchesNaive(t *testing.T) {
+	texts := []string{
+		"", "1", "12", "a1b22c333", "１２３", "٠١٢", "۰۱۲", "०१२", "1２٣۴५6",
+		"\xef\xbc\x90\xef\xbc", "\xef\xbc", "\xd9", "\xd9\xa0", "\xe0\xa5\xa6\xe0\xa5",
+		"\xef\xbc\x8c\xef\xbc\x9a\xef\xbc\x9f", // full-width punctuation, no digits
+		"\xd9\xa9\xd9\xaa\xdb\xb9\xdb\xba\xe0\xa5\xaf\xe0\xa5\xb0\xef\xbc\x99\xef\xbc\x9a",
+		strings.Repeat("no digits in this ASCII text at all. ", 20),
+		strings.Repeat("中文文本，没有数字。", 20),
+	}
+	// Every digit form at every offset of a long ASCII or Chinese
+	// stretch, so that each SWAR word position and loop is exercised.
+	for _, d := range []string{"7", "７", "٧", "۷", "७", "\xef\xbc", "\xef", "\xd9"} {
+		for _, pad := range []string{strings.Repeat("a", 80), strings.Repeat("文", 30)} {
+			for off := 0; off < 40; off++ {
+				texts = append(texts, pad[:off]+d+pad[off:])
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []string{"0", "5", "9", "/", ":", "a", " ", "１", "٣", "۹", "०", "文", "，", "\xef", "\xbc", "\x95", "\xd9", "\xa5", "\xe0", "\xdb", "\xff", "\x80"}
+	for range 2000 {
+		var b strings.Builder
+		for range rng.IntN(120) {
+			b.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		texts = append(texts, b.String())
+	}
+	for i, text := range texts {
+		want := naiveDigitRuns([]byte(text))
+		if got := AppendDigitRuns(nil, []byte(text)); !slices.Equal(got, want) {
+			t.Fatalf("text %d %q:\n got %v\nwant %v", i, text, got, want)
+		}
+	}
+	// The limit: up to limit runs are fine, one more gives up.
+	text := []byte("1 22 333 4444")
+	if got, ok := appendDigitRuns(nil, text, 4); !ok || len(got) != 4 {
+		t.Fatalf("limit 4: %v %v", got, ok)
+	}
+	if _, ok := appendDigitRuns(nil, text, 3); ok {
+		t.Fatal("limit 3: 4 runs accepted")
+	}
+}
+
+// TestDigitWordTests checks the SWAR byte tests against their definitions
+// for every byte value at every position of a word.
+func TestDigitWordTests(t *testing.T) {
+	isDigit := func(c byte) bool { return c >= '0' && c <= '9' }
+	isLead := func(c byte) bool { return c == 0xD9 || c == 0xDB || c == 0xE0 || c == 0xEF }
+	rng := rand.New(rand.NewPCG(7, 8))
+	fills := []uint64{0, 0x2020202020202020, 0x3939393939393939, 0xFFFFFFFFFFFFFFFF, 0xEFEFEFEFEFEFEFEF}
+	for range 20 {
+		fills = append(fills, rng.Uint64())
+	}
+	for _, fill := range fills {
+		for pos := range 8 {
+			for c := range 256 {
+				var w [8]byte
+				binary.LittleEndian.PutUint64(w[:], fill)
+				w[pos] = byte(c)
+				x := binary.LittleEndian.Uint64(w[:])
+				cand := digitCandidates(x)
+				ascii := x&swarHigh == 0
+				for k, b := range w {
+					bit := cand>>(8*k+7)&1 == 1
+					if (isDigit(b) || isLead(b)) && !bit {
+						t.Fatalf("digitCandidates(%#x) misses byte %d (%#x)", x, k, b)
+					}
+					if bit && !isDigit(b) && !isLead(b) && b < 0xD9 {
+						t.Fatalf("digitCandidates(%#x) flags byte %d (%#x)", x, k, b)
+					}
+					if ascii && (asciiDigitsOfASCII(x)>>(8*k+7)&1 == 1) != isDigit(b) {
+						t.Fatalf("asciiDigitsOfASCII(%#x) wrong at byte %d", x, k)
+					}
+				}
+			}
+		}
+	}
 }
 
 func FuzzSetAgreesWithUnfiltered(f *testing.F) {
@@ -351,6 +533,9 @@ func FuzzSetAgreesWithUnfiltered(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text []byte) {
 		var sc Scratch
 		checkAgrees(t, s, r, &sc, text, nil)
+		if got, want := AppendDigitRuns(nil, text), naiveDigitRuns(text); !slices.Equal(got, want) {
+			t.Fatalf("digit runs: got %v want %v", got, want)
+		}
 		// The index alone agrees with the naive scan, at any buffer size.
 		kws := []string{"ghp_", "sk-", "sk-ant-", "password", "@", "x", "xy", "abc", "-----begin"}
 		x := NewKeywordIndex(kws)
@@ -398,4 +583,15 @@ func BenchmarkKeywordIndex(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(n)/float64(b.N), "hits/op")
+}
+
+func BenchmarkAppendDigitRuns(b *testing.B) {
+	text := benchText(1 << 20)
+	var runs []DigitRun
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		runs = AppendDigitRuns(runs[:0], text)
+	}
+	b.ReportMetric(float64(len(runs)), "runs/op")
 }

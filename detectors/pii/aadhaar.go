@@ -12,6 +12,7 @@ type INAadhaar struct{ c *config }
 
 var _ detectors.Detector = (*INAadhaar)(nil)
 var _ detectors.Exampler = (*INAadhaar)(nil)
+var _ detectors.DigitWindowed = (*INAadhaar)(nil)
 
 // ID returns "pii.in_aadhaar".
 func (*INAadhaar) ID() string { return KindINAadhaar }
@@ -35,6 +36,24 @@ var aadhaarCtx = newCtx(
 func (d *INAadhaar) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	var w digitWindow
 	it := aadhaarScan.iter(text)
+	for {
+		s, e, ok := it.next()
+		if !ok {
+			return dst
+		}
+		dst = d.check(dst, text, s, e, &w)
+	}
+}
+
+// DigitChain returns the digit chains that can hold Aadhaar numbers (see
+// detectors.DigitWindowed).
+func (*INAadhaar) DigitChain() detectors.DigitChain { return aadhaarScan.chain() }
+
+// DetectDigits is Detect over the windows formed by the digit runs found by
+// the Set's shared digit pass (see detectors.DigitWindowed).
+func (d *INAadhaar) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	var w digitWindow
+	it := aadhaarScan.runIter(text, runs)
 	for {
 		s, e, ok := it.next()
 		if !ok {

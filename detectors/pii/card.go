@@ -14,6 +14,7 @@ type CreditCard struct{ c *config }
 
 var _ detectors.Detector = (*CreditCard)(nil)
 var _ detectors.Exampler = (*CreditCard)(nil)
+var _ detectors.DigitWindowed = (*CreditCard)(nil)
 
 // ID returns "pii.credit_card".
 func (*CreditCard) ID() string { return KindCreditCard }
@@ -37,6 +38,24 @@ var cardCtx = newCtx(
 func (d *CreditCard) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	var w digitWindow
 	it := cardScan.iter(text)
+	for {
+		s, e, ok := it.next()
+		if !ok {
+			return dst
+		}
+		dst = d.check(dst, text, s, e, &w)
+	}
+}
+
+// DigitChain returns the digit chains that can hold card numbers (see
+// detectors.DigitWindowed).
+func (*CreditCard) DigitChain() detectors.DigitChain { return cardScan.chain() }
+
+// DetectDigits is Detect over the windows formed by the digit runs found by
+// the Set's shared digit pass (see detectors.DigitWindowed).
+func (d *CreditCard) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	var w digitWindow
+	it := cardScan.runIter(text, runs)
 	for {
 		s, e, ok := it.next()
 		if !ok {

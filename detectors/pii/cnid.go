@@ -13,6 +13,7 @@ type CNResidentID struct{ c *config }
 
 var _ detectors.Detector = (*CNResidentID)(nil)
 var _ detectors.Exampler = (*CNResidentID)(nil)
+var _ detectors.DigitWindowed = (*CNResidentID)(nil)
 
 // ID returns "pii.cn_resident_id".
 func (*CNResidentID) ID() string { return KindCNResidentID }
@@ -41,6 +42,24 @@ var cnidCtx = newCtx(
 func (d *CNResidentID) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	var w digitWindow
 	it := cnidScan.iter(text)
+	for {
+		s, e, ok := it.next()
+		if !ok {
+			return dst
+		}
+		dst = d.check(dst, text, s, e, &w)
+	}
+}
+
+// DigitChain returns the digit chains that can hold resident ID numbers (see
+// detectors.DigitWindowed).
+func (*CNResidentID) DigitChain() detectors.DigitChain { return cnidScan.chain() }
+
+// DetectDigits is Detect over the windows formed by the digit runs found by
+// the Set's shared digit pass (see detectors.DigitWindowed).
+func (d *CNResidentID) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	var w digitWindow
+	it := cnidScan.runIter(text, runs)
 	for {
 		s, e, ok := it.next()
 		if !ok {

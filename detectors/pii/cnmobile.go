@@ -13,6 +13,7 @@ type CNMobile struct{ c *config }
 
 var _ detectors.Detector = (*CNMobile)(nil)
 var _ detectors.Exampler = (*CNMobile)(nil)
+var _ detectors.DigitWindowed = (*CNMobile)(nil)
 
 // ID returns "pii.cn_mobile".
 func (*CNMobile) ID() string { return KindCNMobile }
@@ -49,6 +50,24 @@ var cnMobilePrefixes = func() (t [100]bool) {
 func (d *CNMobile) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	var w digitWindow
 	it := cnMobileScan.iter(text)
+	for {
+		s, e, ok := it.next()
+		if !ok {
+			return dst
+		}
+		dst = d.check(dst, text, s, e, &w)
+	}
+}
+
+// DigitChain returns the digit chains that can hold mobile numbers (see
+// detectors.DigitWindowed).
+func (*CNMobile) DigitChain() detectors.DigitChain { return cnMobileScan.chain() }
+
+// DetectDigits is Detect over the windows formed by the digit runs found by
+// the Set's shared digit pass (see detectors.DigitWindowed).
+func (d *CNMobile) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	var w digitWindow
+	it := cnMobileScan.runIter(text, runs)
 	for {
 		s, e, ok := it.next()
 		if !ok {

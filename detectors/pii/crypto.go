@@ -16,6 +16,7 @@ type CryptoWallet struct{ c *config }
 
 var _ detectors.Detector = (*CryptoWallet)(nil)
 var _ detectors.Exampler = (*CryptoWallet)(nil)
+var _ detectors.DigitWindowed = (*CryptoWallet)(nil)
 
 // ID returns "pii.crypto_wallet".
 func (*CryptoWallet) ID() string { return KindCryptoWallet }
@@ -45,6 +46,57 @@ func (d *CryptoWallet) Detect(dst []detectors.Match, text []byte) []detectors.Ma
 		dst = d.check(dst, text, s, e)
 		pos = e
 	}
+}
+
+// DigitChain asks for every digit run: every address starts with an ASCII
+// digit ("1…", "3…", "0x…") or has one right after its prefix ("bc1…"),
+// see detectors.DigitWindowed.
+func (*CryptoWallet) DigitChain() detectors.DigitChain { return detectors.DigitChain{MinDigits: 1} }
+
+// DetectDigits is Detect over the alphanumeric runs that start where an
+// address can start, found from the digit runs of the Set's shared digit
+// pass (see detectors.DigitWindowed): at an ASCII digit that no letter or
+// ASCII digit precedes, or two bytes before a run whose "1" follows "bc".
+// check rejects runs that start any other way.
+func (d *CryptoWallet) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	lo := 0 // end of the last alphanumeric run looked at
+	for _, r := range runs {
+		if s := r.Start; s >= 2 && text[s] == '1' && text[s-1]|0x20 == 'c' && text[s-2]|0x20 == 'b' {
+			dst, lo = d.checkFrom(dst, text, s-2, lo)
+		}
+		if r.End-r.Start == r.Digits {
+			// ASCII digits only: most are numbers in prose, too short
+			// to be an address.
+			if e := r.End; e-r.Start < cryptoMinRun && (e == len(text) || !is(text[e], cAlnum)) {
+				continue
+			}
+			dst, lo = d.checkFrom(dst, text, r.Start, lo)
+			continue
+		}
+		for i := r.Start; i < r.End; i++ {
+			if text[i]-'0' < 10 {
+				dst, lo = d.checkFrom(dst, text, i, lo)
+			}
+		}
+	}
+	return dst
+}
+
+// checkFrom checks the alphanumeric run that starts at text[s], if one
+// does and it is long enough, unless it ends before lo; it returns the new
+// lo.
+func (d *CryptoWallet) checkFrom(dst []detectors.Match, text []byte, s, lo int) ([]detectors.Match, int) {
+	if s < lo || s > 0 && is(text[s-1], cAlnum) {
+		return dst, lo // inside a run, or inside one already checked
+	}
+	if s+cryptoMinRun > len(text) || !is(text[s+cryptoMinRun-1], cAlnum) {
+		return dst, lo // too short (the run may end anywhere before)
+	}
+	_, e := runAround(text, s, s, cAlnum)
+	if e-s >= cryptoMinRun {
+		dst = d.check(dst, text, s, e)
+	}
+	return dst, e
 }
 
 func (d *CryptoWallet) check(dst []detectors.Match, text []byte, s, e int) []detectors.Match {

@@ -3,10 +3,12 @@ package pii
 import (
 	"bytes"
 	"net/netip"
+	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
+	"github.com/winnow-data/winnow/detectors"
 )
 
 // Fuzz targets for every parser and validator. Each must accept arbitrary
@@ -137,7 +139,9 @@ func FuzzDigitWindow(f *testing.F) {
 	scans := []*digitScan{cardScan, ssnScan, aadhaarScan, cnMobileScan, cnidScan, phoneScan}
 	f.Fuzz(func(t *testing.T, text []byte) {
 		var w digitWindow
+		all := detectors.AppendDigitRuns(nil, text)
 		for _, sc := range scans {
+			var windows [][2]int
 			last := 0
 			it := sc.iter(text)
 			for {
@@ -149,9 +153,26 @@ func FuzzDigitWindow(f *testing.F) {
 					t.Fatalf("window [%d,%d) after %d in %d bytes", s, e, last, len(text))
 				}
 				last = e
+				windows = append(windows, [2]int{s, e})
 				w.parse(text, s, e)
 				if !w.over && (w.ng == 0 || w.g[0].s != s || w.g[w.ng-1].e != e || w.n < sc.minTotal) {
 					t.Fatalf("window %q parsed into %d groups, %d digits", text[s:e], w.ng, w.n)
+				}
+			}
+			// The windows formed from the digit runs are the same, given
+			// every run or only those of qualifying chains.
+			for _, runs := range [][]detectors.DigitRun{all, qualifyingRuns(all, sc.chain())} {
+				var got [][2]int
+				ri := sc.runIter(text, runs)
+				for {
+					s, e, ok := ri.next()
+					if !ok {
+						break
+					}
+					got = append(got, [2]int{s, e})
+				}
+				if !slices.Equal(got, windows) {
+					t.Fatalf("run windows %v, scan windows %v in %q", got, windows, text)
 				}
 			}
 		}

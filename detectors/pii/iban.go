@@ -13,6 +13,7 @@ type IBAN struct{ c *config }
 
 var _ detectors.Detector = (*IBAN)(nil)
 var _ detectors.Exampler = (*IBAN)(nil)
+var _ detectors.DigitWindowed = (*IBAN)(nil)
 
 // ID returns "pii.iban".
 func (*IBAN) ID() string { return KindIBAN }
@@ -72,6 +73,34 @@ func (d *IBAN) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 		dst = d.check(dst, text, s, e)
 		pos = e
 	}
+}
+
+// DigitChain asks for the runs of at least two digits: every IBAN has its
+// two check digits in a row (see detectors.DigitWindowed).
+func (*IBAN) DigitChain() detectors.DigitChain { return detectors.DigitChain{MinDigits: 2} }
+
+// DetectDigits is Detect over the chains around the check digits of
+// possible IBANs, found from the digit runs of the Set's shared digit pass
+// (see detectors.DigitWindowed): the run that starts with an IBAN's check
+// digits follows its two-letter country code.
+func (d *IBAN) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	lo := 0 // end of the last chain looked at
+	for _, r := range runs {
+		if r.Start < lo || r.Digits < 2 || !upperPairBefore(text, r.Start) {
+			continue
+		}
+		s, e := ibanScan.around(text, lo, r.Start)
+		lo = e
+		if e-s >= ibanScan.minBytes {
+			dst = d.check(dst, text, s, e)
+		}
+	}
+	return dst
+}
+
+// upperPairBefore reports two ASCII capital letters right before text[i].
+func upperPairBefore(text []byte, i int) bool {
+	return i >= 2 && is(text[i-1], cUpper) && is(text[i-2], cUpper)
 }
 
 // check validates the chain text[s:e] of space-separated groups.

@@ -22,6 +22,7 @@ type IPAddress struct{ c *config }
 
 var _ detectors.Detector = (*IPAddress)(nil)
 var _ detectors.Exampler = (*IPAddress)(nil)
+var _ detectors.DigitWindowed = (*IPAddress)(nil)
 
 // ID returns "pii.ip_address".
 func (*IPAddress) ID() string { return KindIPAddress }
@@ -64,8 +65,63 @@ func (d *IPAddress) ipv6MinRun() int {
 // position.
 func (d *IPAddress) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	base := len(dst)
-	// Every IPv6 address has a ':': find colons with a vectorized search
-	// and grow each into its run of [0-9A-Fa-f:.].
+	dst = d.detectV6(dst, text)
+	// Every IPv4 address has a '.' between digits: find dots, and grow
+	// those between digits into their run of [0-9.].
+	nv6 := len(dst)
+	lo := 0 // end of the last run: runs are maximal, so none crosses it
+	for pos := 0; pos < len(text); {
+		k := bytes.IndexByte(text[pos:], '.')
+		if k < 0 {
+			break
+		}
+		dot := pos + k
+		if !dotBetweenDigits(text, dot) {
+			pos = dot + 1
+			continue
+		}
+		dst, lo = d.v4Around(dst, text, dot, lo, dst[base:nv6])
+		pos = lo
+	}
+	sortMatches(dst[base:])
+	return dst
+}
+
+// DigitChain asks for every digit run of every value: IPv4 addresses are
+// found from the runs, IPv6 addresses (which may hold no decimal digit)
+// by a search for ':' (see detectors.DigitWindowed).
+func (*IPAddress) DigitChain() detectors.DigitChain { return detectors.DigitChain{MinDigits: 0} }
+
+// DetectDigits is Detect with the dots between digits taken from runs, the
+// digit runs found by the Set's shared digit pass (see
+// detectors.DigitWindowed): such a dot ends one run and the next run
+// starts right after it.
+func (d *IPAddress) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	base := len(dst)
+	dst = d.detectV6(dst, text)
+	nv6 := len(dst)
+	lo := 0
+	for k := 0; k+1 < len(runs); k++ {
+		dot := runs[k].End
+		if dot < lo || runs[k+1].Start != dot+1 || !dotBetweenDigits(text, dot) {
+			continue
+		}
+		dst, lo = d.v4Around(dst, text, dot, lo, dst[base:nv6])
+	}
+	sortMatches(dst[base:])
+	return dst
+}
+
+// dotBetweenDigits reports a '.' at text[dot] with an ASCII digit on
+// either side.
+func dotBetweenDigits(text []byte, dot int) bool {
+	return text[dot] == '.' && dot > 0 && dot+1 < len(text) && is(text[dot-1], cDigit) && is(text[dot+1], cDigit)
+}
+
+// detectV6 appends the IPv6 addresses of text. Every IPv6 address has a
+// ':': it finds colons with a vectorized search and grows each into its
+// run of [0-9A-Fa-f:.].
+func (d *IPAddress) detectV6(dst []detectors.Match, text []byte) []detectors.Match {
 	minRun := d.ipv6MinRun()
 	for pos := 0; pos < len(text); {
 		k := bytes.IndexByte(text[pos:], ':')
@@ -84,32 +140,20 @@ func (d *IPAddress) Detect(dst []detectors.Match, text []byte) []detectors.Match
 		}
 		pos = e
 	}
-	// Every IPv4 address has a '.' between digits: find dots, and grow
-	// those between digits into their run of [0-9.].
-	nv6 := len(dst)
-	lo := 0 // end of the last run: runs are maximal, so none crosses it
-	for pos := 0; pos < len(text); {
-		k := bytes.IndexByte(text[pos:], '.')
-		if k < 0 {
-			break
-		}
-		dot := pos + k
-		if dot == 0 || dot+1 >= len(text) || !is(text[dot-1], cDigit) || !is(text[dot+1], cDigit) {
-			pos = dot + 1
-			continue
-		}
-		s, e := dot-1, dot+2
-		for s > lo && is(text[s-1], cIPv4) {
-			s--
-		}
-		for e < len(text) && is(text[e], cIPv4) {
-			e++
-		}
-		dst = d.checkV4(dst, text, s, e, dst[base:nv6])
-		pos, lo = e, e
-	}
-	sortMatches(dst[base:])
 	return dst
+}
+
+// v4Around grows the dot between digits at text[dot] into its run of
+// [0-9.], not reaching before lo, checks the run and returns its end.
+func (d *IPAddress) v4Around(dst []detectors.Match, text []byte, dot, lo int, v6 []detectors.Match) ([]detectors.Match, int) {
+	s, e := dot-1, dot+2
+	for s > lo && is(text[s-1], cIPv4) {
+		s--
+	}
+	for e < len(text) && is(text[e], cIPv4) {
+		e++
+	}
+	return d.checkV4(dst, text, s, e, v6), e
 }
 
 // checkV6 validates the IPv6 candidate run text[s:e].

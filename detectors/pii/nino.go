@@ -13,6 +13,7 @@ type UKNINO struct{ c *config }
 
 var _ detectors.Detector = (*UKNINO)(nil)
 var _ detectors.Exampler = (*UKNINO)(nil)
+var _ detectors.DigitWindowed = (*UKNINO)(nil)
 
 // ID returns "pii.uk_nino".
 func (*UKNINO) ID() string { return KindUKNINO }
@@ -46,6 +47,33 @@ func (d *UKNINO) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 		dst = d.check(dst, text, s, e)
 		pos = e
 	}
+}
+
+// DigitChain asks for the runs of at least two digits: every NINO has at
+// least two of its six digits in a row (see detectors.DigitWindowed).
+func (*UKNINO) DigitChain() detectors.DigitChain { return detectors.DigitChain{MinDigits: 2} }
+
+// DetectDigits is Detect over the chains around the first digits of
+// possible NINOs, found from the digit runs of the Set's shared digit pass
+// (see detectors.DigitWindowed): the run of a NINO's first digits follows
+// its two-letter prefix ("AB123456C") or the prefix and a space
+// ("AB 12 34 56 C", "AB 123456 C").
+func (d *UKNINO) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	lo := 0 // end of the last chain looked at
+	for _, r := range runs {
+		if r.Start < lo || r.Digits < 2 {
+			continue
+		}
+		if !upperPairBefore(text, r.Start) && !(r.Start >= 1 && text[r.Start-1] == ' ' && upperPairBefore(text, r.Start-1)) {
+			continue
+		}
+		s, e := ninoScan.around(text, lo, r.Start)
+		lo = e
+		if e-s >= ninoScan.minBytes {
+			dst = d.check(dst, text, s, e)
+		}
+	}
+	return dst
 }
 
 // check finds NINOs among the space-separated groups of the chain

@@ -36,6 +36,7 @@ type Phone struct {
 
 var _ detectors.Detector = (*Phone)(nil)
 var _ detectors.Exampler = (*Phone)(nil)
+var _ detectors.DigitWindowed = (*Phone)(nil)
 
 // ID returns "pii.phone".
 func (*Phone) ID() string { return KindPhone }
@@ -285,6 +286,24 @@ func (cp *ccPlan) validFor(id string, national []byte) bool {
 func (d *Phone) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	var w digitWindow
 	it := phoneScan.iter(text)
+	for {
+		s, e, ok := it.next()
+		if !ok {
+			return dst
+		}
+		dst = d.check(dst, text, s, e, &w)
+	}
+}
+
+// DigitChain returns the digit chains that can hold telephone numbers (see
+// detectors.DigitWindowed).
+func (*Phone) DigitChain() detectors.DigitChain { return phoneScan.chain() }
+
+// DetectDigits is Detect over the windows formed by the digit runs found by
+// the Set's shared digit pass (see detectors.DigitWindowed).
+func (d *Phone) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	var w digitWindow
+	it := phoneScan.runIter(text, runs)
 	for {
 		s, e, ok := it.next()
 		if !ok {

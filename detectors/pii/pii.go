@@ -12,6 +12,18 @@
 // does not allocate beyond growing dst (package regexp, used on phone
 // candidates, may refill its internal pools after a GC).
 //
+// All detectors but Email, MACAddress and URLCredentials (whose matches
+// need not hold a digit) are also detectors.DigitWindowed: in a
+// detectors.Set they do not scan the value for digits themselves but build
+// their windows from the digit runs of the Set's one shared digit pass
+// (digit chains for the numeric kinds, the token or chain around an ASCII
+// digit for IBAN, NINO and wallets, the dots between runs for IPv4), and
+// are not called at all on values without a chain they could use
+// (IPAddress is called on every value and still searches for the ':' of
+// IPv6 addresses, which may hold no decimal digit). DetectDigits and Detect
+// report exactly the same matches; the tests check this against the
+// reference scan.
+//
 // Unicode digit forms (full-width ０-９, Arabic-Indic, extended
 // Arabic-Indic and Devanagari digits) count as digits for the numeric kinds;
 // reported offsets always point into the original bytes.

@@ -115,6 +115,70 @@ func agree(t testing.TB, ds []detectors.Detector, text []byte) {
 				t.Fatalf("%s: DetectHits %v, Detect %v on %q", d.ID(), got, fast, text)
 			}
 		}
+		if dw, ok := d.(detectors.DigitWindowed); ok {
+			agreeDigits(t, dw, text, fast)
+		}
+	}
+}
+
+// agreeDigits checks DetectDigits against Detect's result fast, given every
+// digit run of text and given only the runs of qualifying chains (as the
+// Set passes them), and that Detect finds nothing without such a chain.
+func agreeDigits(t testing.TB, dw detectors.DigitWindowed, text []byte, fast []detectors.Match) {
+	t.Helper()
+	all := detectors.AppendDigitRuns(nil, text)
+	if got := dw.DetectDigits(nil, text, all); !reflect.DeepEqual(got, fast) {
+		t.Fatalf("%s: DetectDigits(all runs) %v, Detect %v on %q", dw.ID(), got, fast, text)
+	}
+	c := dw.DigitChain()
+	chained := qualifyingRuns(all, c)
+	if len(chained) == 0 && c.MinDigits > 0 {
+		if len(fast) > 0 {
+			t.Fatalf("%s: Detect found %v without a chain qualifying under %+v in %q", dw.ID(), fast, c, text)
+		}
+		return
+	}
+	if got := dw.DetectDigits(nil, text, chained); !reflect.DeepEqual(got, fast) {
+		t.Fatalf("%s: DetectDigits(chained runs) %v, Detect %v on %q", dw.ID(), got, fast, text)
+	}
+}
+
+// qualifyingRuns returns the runs of the chains that qualify under c, as
+// detectors.DigitChain defines them.
+func qualifyingRuns(runs []detectors.DigitRun, c detectors.DigitChain) []detectors.DigitRun {
+	if c.MinDigits <= 0 {
+		return runs
+	}
+	var out []detectors.DigitRun
+	for k := 0; k < len(runs); {
+		j, total := k, runs[k].Digits
+		for j+1 < len(runs) && runs[j+1].Start-runs[j].End <= c.MaxGap {
+			j++
+			total += runs[j].Digits
+		}
+		if total >= c.MinDigits {
+			out = append(out, runs[k:j+1]...)
+		}
+		k = j + 1
+	}
+	return out
+}
+
+// agreeSet checks that a Set compiled from ds reports, per detector,
+// exactly what the detector's own Detect reports.
+func agreeSet(t testing.TB, set *detectors.Set, sc *detectors.Scratch, text []byte) {
+	t.Helper()
+	hits := set.Detect(nil, text, sc)
+	for i, d := range set.Detectors() {
+		var got []detectors.Match
+		for _, h := range hits {
+			if int(h.Det) == i {
+				got = append(got, h.Match)
+			}
+		}
+		if want := d.Detect(nil, text); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: Set %v, Detect %v on %q", d.ID(), got, want, text)
+		}
 	}
 }
 
@@ -140,7 +204,25 @@ func mixedCorpus(t testing.TB) [][]byte {
 			out = append(out, []byte(e.Text))
 		}
 	}
+	for _, s := range digitEdgeCases {
+		out = append(out, []byte(s))
+	}
 	return out
+}
+
+// digitEdgeCases are values where finding windows from the Set's digit runs
+// could go wrong: several matches in one chain, ASCII digits after a
+// Unicode digit in the same run, runs at the value's edges.
+var digitEdgeCases = []string{
+	"IBANs DE89 3704 0044 0532 0130 00 GB82 WEST 1234 5698 7654 32 in one chain",
+	"NINOs AB 12 34 56 C AB123456C CE 123456 D in one chain",
+	"wallet １0xabcdefabcdefabcdefabcdefabcdefabcdefabcd after a full-width digit",
+	"btc ٣1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa and ०3J98t1WpEZ73CNmQviecrnyiWrnqRhWNLy",
+	"IBAN ۱DE89370400440532013000 and NINO १AB123456C",
+	"4111 1111 1111 1111 4111-1111-1111-1111 415-555-2671 536-22-8495 2345 6789 0124",
+	"8.8.8.8",
+	"ip 1.1.1.1.2 8.8.8.8 9.9.9.9.",
+	"0x52908400098527886E0F7030069857D2E4169EE7",
 }
 
 func allOptionSets() []Options {
@@ -156,10 +238,13 @@ func TestFastPathAgreesWithReference(t *testing.T) {
 	corpus := mixedCorpus(t)
 	for i, opt := range allOptionSets() {
 		ds := Detectors(opt)
+		set := detectors.Compile(detectors.MustRegistry(ds...), nil)
+		var sc detectors.Scratch
 		t.Run(fmt.Sprintf("options%d", i), func(t *testing.T) {
 			found := map[string]int{}
 			for _, text := range corpus {
 				agree(t, ds, text)
+				agreeSet(t, set, &sc, text)
 				for _, d := range ds {
 					for _, m := range d.Detect(nil, text) {
 						found[m.Kind]++
@@ -184,12 +269,17 @@ func FuzzDetectAgreesWithReference(f *testing.F) {
 		}
 	}
 	sets := [][]detectors.Detector{}
+	var compiled []*detectors.Set
 	for _, opt := range allOptionSets() {
-		sets = append(sets, Detectors(opt))
+		ds := Detectors(opt)
+		sets = append(sets, ds)
+		compiled = append(compiled, detectors.Compile(detectors.MustRegistry(ds...), nil))
 	}
 	f.Fuzz(func(t *testing.T, text []byte) {
-		for _, ds := range sets {
+		var sc detectors.Scratch
+		for i, ds := range sets {
 			agree(t, ds, text)
+			agreeSet(t, compiled[i], &sc, text)
 		}
 	})
 }

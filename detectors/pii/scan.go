@@ -1,5 +1,7 @@
 package pii
 
+import "github.com/winnow-data/winnow/detectors"
+
 // Byte classes. classTab is a read-only table built once; the scans below
 // test a bit of it per probed byte.
 const (
@@ -267,7 +269,9 @@ func digitRunEnd(text []byte, e int) (end, count int) {
 // gapClass (maxGap 0: no gaps). Windows that are shorter than minBytes,
 // hold fewer than minTotal digits, or have no group of minRun digits are
 // skipped: the detector's validator never accepts them (the reference tests
-// check this). Build it with newDigitScan; it is only read afterwards.
+// check this). iter finds the windows by scanning the text; runIter builds
+// the same windows from the digit runs of a detectors.Set's shared digit
+// pass. Build it with newDigitScan; it is only read afterwards.
 type digitScan struct {
 	gapClass uint32
 	maxGap   int
@@ -680,4 +684,109 @@ func chainGroups(text []byte, s, e int, gap byte, gs, ge []int) int {
 		i = j + 1
 	}
 	return ng
+}
+
+// chain returns the digit chains the Set must find for this scan: every
+// window is a chain of runs joined by gaps of at most maxGap bytes, with
+// at least minTotal digits.
+func (sc *digitScan) chain() detectors.DigitChain {
+	return detectors.DigitChain{MaxGap: sc.maxGap, MinDigits: sc.minTotal}
+}
+
+// runIter walks the windows of one digitScan given the maximal digit runs
+// of a text (see detectors.DigitWindowed: runs may include runs of no
+// window). It yields exactly the windows of iter, in the same order. It
+// lives on the caller's stack.
+type runIter struct {
+	sc   *digitScan
+	text []byte
+	runs []detectors.DigitRun
+	k    int
+}
+
+func (sc *digitScan) runIter(text []byte, runs []detectors.DigitRun) runIter {
+	return runIter{sc: sc, text: text, runs: runs}
+}
+
+// next returns the next window, in text order. A window is a maximal
+// chain of runs, each separated from the previous one by 1..maxGap gap
+// bytes. A run missing from the list leaves digits between its neighbours,
+// which are no gap bytes, so it never joins them by mistake. A chain the
+// list holds only in part is one that the Set did not need to list: it
+// lies in no qualifying chain, so it holds fewer than minTotal digits, and
+// so does every part of it.
+func (it *runIter) next() (start, end int, ok bool) {
+	sc, runs, text := it.sc, it.runs, it.text
+	for it.k < len(runs) {
+		r := runs[it.k]
+		it.k++
+		total, maxRun, end := r.Digits, r.Digits, r.End
+		for it.k < len(runs) {
+			q := runs[it.k]
+			if q.Start-end > sc.maxGap || !sc.allGap(text[end:q.Start]) {
+				break
+			}
+			it.k++
+			total += q.Digits
+			maxRun = max(maxRun, q.Digits)
+			end = q.End
+		}
+		if end-r.Start < sc.minBytes || total < sc.minTotal || maxRun < sc.minRun {
+			continue
+		}
+		return r.Start, end, true
+	}
+	return 0, 0, false
+}
+
+// allGap reports whether every byte of b is a gap byte.
+func (sc *digitScan) allGap(b []byte) bool {
+	for _, c := range b {
+		if sc.kind[c] != kGap {
+			return false
+		}
+	}
+	return true
+}
+
+// runAround returns the maximal run of class bytes around byte p (which
+// must be of the class), not reaching before lo.
+func runAround(text []byte, lo, p int, class uint32) (start, end int) {
+	tab := &classTab
+	s, e := p, p+1
+	for s > lo && tab[text[s-1]]&class != 0 {
+		s--
+	}
+	for e < len(text) && tab[text[e]]&class != 0 {
+		e++
+	}
+	return s, e
+}
+
+// around returns the maximal window of the chain scan around byte p (a
+// token byte), not reaching before lo, as next would find it.
+func (sc *chainScan) around(text []byte, lo, p int) (start, end int) {
+	n := len(text)
+	kind := &sc.kind
+	s := p
+	for s > lo {
+		if kind[text[s-1]] == kDigit {
+			s--
+		} else if kind[text[s-1]] == kGap && s-2 >= lo && kind[text[s-2]] == kDigit {
+			s -= 2
+		} else {
+			break
+		}
+	}
+	e := p + 1
+	for e < n {
+		if kind[text[e]] == kDigit {
+			e++
+		} else if kind[text[e]] == kGap && e+1 < n && kind[text[e+1]] == kDigit {
+			e += 2
+		} else {
+			break
+		}
+	}
+	return s, e
 }

@@ -13,6 +13,7 @@ type USSSN struct{ c *config }
 
 var _ detectors.Detector = (*USSSN)(nil)
 var _ detectors.Exampler = (*USSSN)(nil)
+var _ detectors.DigitWindowed = (*USSSN)(nil)
 
 // ID returns "pii.us_ssn".
 func (*USSSN) ID() string { return KindUSSSN }
@@ -36,6 +37,24 @@ var ssnCtx = newCtx(
 func (d *USSSN) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	var w digitWindow
 	it := ssnScan.iter(text)
+	for {
+		s, e, ok := it.next()
+		if !ok {
+			return dst
+		}
+		dst = d.check(dst, text, s, e, &w)
+	}
+}
+
+// DigitChain returns the digit chains that can hold SSNs (see
+// detectors.DigitWindowed).
+func (*USSSN) DigitChain() detectors.DigitChain { return ssnScan.chain() }
+
+// DetectDigits is Detect over the windows formed by the digit runs found by
+// the Set's shared digit pass (see detectors.DigitWindowed).
+func (d *USSSN) DetectDigits(dst []detectors.Match, text []byte, runs []detectors.DigitRun) []detectors.Match {
+	var w digitWindow
+	it := ssnScan.runIter(text, runs)
 	for {
 		s, e, ok := it.next()
 		if !ok {
