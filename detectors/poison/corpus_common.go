@@ -541,6 +541,11 @@ func (m *charModel) learn(ids []uint32) {
 type hist struct {
 	bins [1200]uint32
 	n    uint64
+	// Running positions of the quartiles (0.25, 0.5, 0.75), so that robust is
+	// amortized O(1) between adds: at[k] is the bin of the quartile and
+	// below[k] the count of values in the bins before it.
+	at    [3]int
+	below [3]uint64
 }
 
 const histStep = 0.02
@@ -550,6 +555,35 @@ func (h *hist) add(v float64) {
 	i = max(0, min(i, len(h.bins)-1))
 	h.bins[i]++
 	h.n++
+	for k := range h.at {
+		if i < h.at[k] {
+			h.below[k]++
+		}
+	}
+}
+
+// tracked returns quantile of the k-th quartile (0.25, 0.5, 0.75), moving the running position to
+// the first bin whose cumulative count exceeds the target.
+func (h *hist) tracked(k int) float64 {
+	if h.n == 0 {
+		return 0
+	}
+	q := [3]float64{0.25, 0.5, 0.75}[k]
+	target := uint64(q * float64(h.n))
+	i, below := h.at[k], h.below[k]
+	for i < len(h.bins)-1 && below+uint64(h.bins[i]) <= target {
+		below += uint64(h.bins[i])
+		i++
+	}
+	for i > 0 && below > target {
+		i--
+		below -= uint64(h.bins[i])
+	}
+	h.at[k], h.below[k] = i, below
+	if below+uint64(h.bins[i]) <= target {
+		return float64(len(h.bins)) * histStep
+	}
+	return (float64(i) + 0.5) * histStep
 }
 
 // quantile returns the q-quantile (0..1) of the recorded values.
@@ -571,8 +605,8 @@ func (h *hist) quantile(q float64) float64 {
 // robust returns the median and a scale (1.4826·MAD, estimated from the
 // interquartile range, at least 0.05 bits).
 func (h *hist) robust() (med, scale float64) {
-	med = h.quantile(0.5)
-	iqr := h.quantile(0.75) - h.quantile(0.25)
+	med = h.tracked(1)
+	iqr := h.tracked(2) - h.tracked(0)
 	return med, math.Max(iqr/1.349, 0.05)
 }
 
@@ -613,15 +647,31 @@ func entropy8(b []byte) float64 {
 		return 0
 	}
 	var cnt [256]uint16
+	var seen [4]uint64 // bytes present, to visit them in byte order
 	for _, c := range b {
 		cnt[c]++
+		seen[c>>6] |= 1 << (c & 63)
 	}
 	n := float64(len(b))
 	e := 0.0
-	for _, c := range cnt {
-		if c > 0 {
+	// Small counts repeat within a window: their terms are computed once
+	// (the same operations, so the sum is bit-identical).
+	var small [16]float64
+	var have uint16
+	for w, m := range seen {
+		for m != 0 {
+			c := cnt[w<<6|bits.TrailingZeros64(m)]
+			m &= m - 1
+			if c < 16 && have&(1<<c) != 0 {
+				e -= small[c]
+				continue
+			}
 			p := float64(c) / n
-			e -= p * math.Log2(p)
+			t := p * math.Log2(p)
+			if c < 16 {
+				small[c], have = t, have|1<<c
+			}
+			e -= t
 		}
 	}
 	return e

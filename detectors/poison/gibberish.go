@@ -164,9 +164,7 @@ func (g *Gibberish) Sketch(dst []byte, fields []detectors.Field) []byte {
 			}
 		}
 		dst = putU(dst, uint64(nch))
-		for _, id := range sc.ids {
-			dst = appendU32(dst, id)
-		}
+		dst = appendU32s(dst, sc.ids)
 		nw := nch / w
 		if nch%w >= w/2 {
 			nw++

@@ -3,6 +3,7 @@ package poison
 import (
 	"bytes"
 	"cmp"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
@@ -545,33 +546,41 @@ func (t *Trigger) sketchField(dst []byte, sc *trigScratch, field int, k int32, t
 	}
 	dst = putU(dst, uint64(field))
 	dst = putU(dst, uint64(nch))
-	for _, id := range sc.ids {
-		dst = appendU32(dst, id)
-	}
+	dst = appendU32s(dst, sc.ids)
 	return appendClasses(dst, text, sc.rbyte, nch, t.window)
 }
 
 // appendTokens encodes the first occurrence of each distinct token of the
 // record.
 func (t *Trigger) appendTokens(dst []byte, sc *trigScratch) []byte {
-	sc.order = sc.order[:0]
-	for k := range sc.toks {
-		sc.order = append(sc.order, k)
+	// Mark the first occurrence of each key with an open-addressing table
+	// of token indexes (reused; linear in the tokens, whatever their
+	// repetition).
+	size := 16
+	for size < 2*len(sc.toks) {
+		size <<= 1
 	}
-	slices.SortFunc(sc.order, func(a, b int) int {
-		x, y := &sc.toks[a], &sc.toks[b]
-		if x.h != y.h {
-			return cmp.Compare(x.h, y.h)
-		}
-		return cmp.Compare(a, b)
-	})
+	if cap(sc.order) < size {
+		sc.order = make([]int, size)
+	}
+	sc.order = sc.order[:size]
+	for k := range sc.order {
+		sc.order[k] = -1
+	}
+	mask := uint64(size - 1)
 	nd := 0
-	for k, idx := range sc.order {
-		first := k == 0 || sc.toks[sc.order[k-1]].h != sc.toks[idx].h
-		sc.toks[idx].firstOfKey = first
+	for k := range sc.toks {
+		h := sc.toks[k].h
+		i := mix64(h) & mask
+		for sc.order[i] >= 0 && sc.toks[sc.order[i]].h != h {
+			i = (i + 1) & mask
+		}
+		first := sc.order[i] < 0
 		if first {
+			sc.order[i] = k
 			nd++
 		}
+		sc.toks[k].firstOfKey = first
 	}
 	dst = putU(dst, uint64(nd))
 	for _, o := range sc.toks {
@@ -594,6 +603,17 @@ func (t *Trigger) appendTokens(dst []byte, sc *trigScratch) []byte {
 
 func appendU32(dst []byte, v uint32) []byte {
 	return append(dst, byte(v), byte(v>>8), byte(v>>16), byte(v>>24))
+}
+
+// appendU32s appends ids as little-endian 32-bit words, growing dst once.
+func appendU32s(dst []byte, ids []uint32) []byte {
+	n := len(dst)
+	dst = slices.Grow(dst, 4*len(ids))[:n+4*len(ids)]
+	out := dst[n:]
+	for i, id := range ids {
+		binary.LittleEndian.PutUint32(out[4*i:], id)
+	}
+	return dst
 }
 
 func (d *dec) u32s(n int) []byte {
@@ -737,9 +757,7 @@ func (t *Trigger) sketchPair(dst []byte, sc *trigScratch, fields []detectors.Fie
 	dst = put64(dst, responseHash(p.response))
 	sc.ids = charIDs(sc.ids[:0], p.response, 256)
 	dst = putU(dst, uint64(len(sc.ids)))
-	for _, id := range sc.ids {
-		dst = appendU32(dst, id)
-	}
+	dst = appendU32s(dst, sc.ids)
 	end := len(p.response)
 	if n := len(sc.ids); n < utf8.RuneCount(p.response) {
 		end = 0
