@@ -102,7 +102,8 @@ type engine struct {
 	detVersions map[string]string
 	outFiles    []outFileInfo
 
-	store *storage.Store // object-store client, when an input is a URL
+	store   *storage.Store // object-store client, when an input is a URL
+	results sync.Pool      // *result buffers, recycled across batches
 
 	digestOnce sync.Once
 	digests    []string
@@ -125,6 +126,7 @@ type corpusFinding struct {
 
 func newEngine(cfg Config) (*engine, error) {
 	e := &engine{cfg: cfg, skipped: map[int]string{}, kinds: map[string]detectors.Kind{}, maxSev: -1}
+	e.results.New = func() any { return &result{} }
 	var only func(string) bool
 	if len(cfg.Kinds) > 0 {
 		only = func(k string) bool { return detectors.MatchKind(cfg.Kinds, k) }
@@ -513,10 +515,20 @@ func (e *engine) observe(c corpusStage, ch <-chan *job, free chan<- *records.Bat
 			}
 		}
 		if j.pending.Add(-1) == 0 {
-			free <- j.batch
+			e.release(free, j)
 		}
 	}
 	return err
+}
+
+// release returns a consumed job's batch to the free list and its result
+// buffers to the pool, so steady state allocates neither.
+func (e *engine) release(free chan<- *records.Batch, j *job) {
+	if j.res != nil {
+		e.results.Put(j.res)
+		j.res = nil
+	}
+	free <- j.batch
 }
 
 // protect turns a panic in a pipeline goroutine into an error.
@@ -752,7 +764,7 @@ func (e *engine) work(ctx context.Context, n int, work <-chan *job, done chan<- 
 	ws := &workerState{hasher: NewHasher(e.cfg.Key), pol: newPolicyCache(*e.cfg.Policy)}
 	for j := range work {
 		if j.res == nil {
-			j.res = &result{}
+			j.res = e.results.Get().(*result)
 		}
 		if j.err == nil {
 			if n == 1 {
@@ -1155,7 +1167,7 @@ func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch
 				fmt.Fprintf(e.cfg.Log, "winnow: skipping %v\n", j.err)
 				e.skipped[j.file] = j.err.Error()
 				abortFile()
-				free <- j.batch
+				e.release(free, j)
 				if n == 1 {
 					// Observations of this file were made: restart pass 1.
 					for range done {
@@ -1179,7 +1191,7 @@ func (e *engine) sequence(ctx context.Context, n int, free chan<- *records.Batch
 					}
 				}
 			} else {
-				free <- j.batch
+				e.release(free, j)
 			}
 			if j.last {
 				if err := e.finishFile(n, fs); err != nil {
