@@ -207,7 +207,7 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 			fmt.Fprint(stderr, "Examples:\n  winnow scan data/                       # everything under data/\n  winnow scan --kinds 'secret.*' 'shards/*.jsonl.zst'\n  winnow scan --fail-on high --findings-format jsonl corpus.parquet\n\n")
 		} else {
 			fmt.Fprint(stderr, "Audit PATHs and write the cleaned dataset (same format and schema) to\nOUT/data, removed records to OUT/quarantine, findings and report.json.\n\n")
-			fmt.Fprint(stderr, "Examples:\n  winnow clean                            # the bundled samples\n  winnow clean -o cleaned/ data/\n  winnow clean --config policy.yaml --workers 8 's3-mirror/**/*.parquet'\n\n")
+			fmt.Fprint(stderr, "Examples:\n  winnow clean                            # the bundled samples\n  winnow clean -o cleaned/ data/\n  winnow clean --config policy.yaml --workers 8 's3://corpus/shards/*.parquet'\n  winnow clean --index dedupe-index --dataset-version v2 data/\n\n")
 		}
 		fmt.Fprintln(stderr, "Flags:")
 		fs.PrintDefaults()
