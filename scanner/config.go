@@ -105,9 +105,6 @@ type Config struct {
 	Log io.Writer
 	// ToolVersion goes into the report.
 	ToolVersion string
-
-	// extraStages adds engine-internal corpus stages (dedupe).
-	extraStages func() []corpusStage
 }
 
 // withDefaults fills zero fields.
@@ -174,7 +171,7 @@ func (c Config) Validate() error {
 		errs = append(errs, err)
 	}
 	for _, k := range c.Kinds {
-		if !detectors.MatchKind([]string{k}, "x.y") && !validGlob(k) {
+		if !validGlob(k) {
 			errs = append(errs, fmt.Errorf("--kinds: bad glob %q", k))
 		}
 	}

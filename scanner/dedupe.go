@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
+	"strconv"
+	"strings"
 
 	"github.com/winnow-data/winnow/dedupe"
 	"github.com/winnow-data/winnow/detectors"
@@ -229,8 +231,8 @@ func matchKeepField(name, path []byte) bool {
 
 // parseScore parses a decimal score; NaN when it is not a number.
 func parseScore(b []byte) float64 {
-	var v float64
-	if _, err := fmt.Sscan(string(b), &v); err != nil {
+	v, err := strconv.ParseFloat(strings.TrimSpace(string(b)), 64)
+	if err != nil {
 		return math.NaN()
 	}
 	return v

@@ -2,14 +2,12 @@ package scanner
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"io"
-	"os"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/winnow-data/winnow/scanner/provenance"
 )
 
 // inputDigests returns the hex sha256 of every planned input, computing
@@ -43,22 +41,10 @@ func (e *engine) inputDigests() ([]string, error) {
 	return e.digests, e.digestErr
 }
 
-var copyBufs = sync.Pool{New: func() any { b := make([]byte, 1<<20); return &b }}
-
-// hashFile returns the hex sha256 of a file's content.
+// hashFile returns the hex sha256 of a local file's content.
 func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	buf := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(buf)
-	if _, err := io.CopyBuffer(h, f, *buf); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum, _, err := provenance.HashFile(path)
+	return sum, err
 }
 
 // hashRemote returns the hex sha256 of an object-store input.
@@ -68,11 +54,6 @@ func (e *engine) hashRemote(url string) (string, error) {
 		return "", err
 	}
 	defer ra.Close()
-	h := sha256.New()
-	buf := copyBufs.Get().(*[]byte)
-	defer copyBufs.Put(buf)
-	if _, err := io.CopyBuffer(h, io.NewSectionReader(ra, 0, ra.Size()), *buf); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	sum, _, err := provenance.HashReader(io.NewSectionReader(ra, 0, ra.Size()))
+	return sum, err
 }

@@ -236,9 +236,6 @@ func (e *engine) newCorpus() error {
 		}
 		stages = append(stages, sv)
 	}
-	if e.cfg.extraStages != nil {
-		stages = append(stages, e.cfg.extraStages()...)
-	}
 	for _, c := range stages {
 		keep := false
 		for _, k := range c.kinds() {
@@ -792,7 +789,6 @@ type result struct {
 	editOff    []int
 	finds      []FindingRow
 	findRec    []int32
-	findSev    []detectors.Severity
 	hashes     [][sha256.Size]byte // per record: the ledger's record hash
 	suppressed int64               // findings suppressed by the baseline
 	sketches   [][]byte            // per corpus detector: flat sketches
@@ -860,7 +856,7 @@ func (e *engine) detect(ws *workerState, j *job) {
 		res.dec = append(res.dec, records.Decision{})
 	}
 	res.edits, res.editBuf, res.editOff = res.edits[:0], res.editBuf[:0], res.editOff[:0]
-	res.finds, res.findRec, res.findSev = res.finds[:0], res.findRec[:0], res.findSev[:0]
+	res.finds, res.findRec = res.finds[:0], res.findRec[:0]
 
 	e.hashRecords(ws, j)
 	res.suppressed = 0
@@ -994,13 +990,8 @@ func (e *engine) addFinding(ws *workerState, res *result, r int, fr FindingRow, 
 	if pr.action == records.Drop {
 		ws.kinds = append(ws.kinds, fr.Kind)
 	}
-	sev := detectors.SeverityLow
-	if kd, ok := e.kinds[fr.Kind]; ok {
-		sev = kd.Severity
-	}
 	res.finds = append(res.finds, fr)
 	res.findRec = append(res.findRec, int32(r))
-	res.findSev = append(res.findSev, sev)
 	return true
 }
 

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -542,5 +543,43 @@ func TestSplitView(t *testing.T) {
 	f, _ := os.ReadFile(filepath.Join(dir, "out2", "findings.jsonl"))
 	if !strings.Contains(string(f), `"row":0`) || !strings.Contains(string(f), "content differs") {
 		t.Errorf("findings:\n%s", f)
+	}
+}
+
+// TestKeepMaxField: --keep max:FIELD keeps the duplicate with the highest
+// numeric JSONL field, whichever comes first in plan order.
+func TestKeepMaxField(t *testing.T) {
+	dir := t.TempDir()
+	text := "The same paragraph appears twice in this corpus with different quality scores attached."
+	in := filepath.Join(dir, "a.jsonl")
+	os.WriteFile(in, []byte(`{"text":"`+text+`","meta":{"quality":0.2}}`+"\n"+`{"text":"`+text+`","meta":{"quality":0.9}}`+"\n"), 0o644)
+	for _, tt := range []struct {
+		keep    string
+		dropped int64
+	}{{"first", 1}, {"max:meta.quality", 0}} {
+		out := t.TempDir()
+		cfg := testConfig(t, ModeClean, out, in)
+		cfg.Corpus = nil
+		cfg.FindingsFormat = "jsonl"
+		cfg.Dedupe = DedupeConfig{Keep: tt.keep}
+		if _, err := Run(context.Background(), cfg); err != nil {
+			t.Fatal(err)
+		}
+		f, _ := os.ReadFile(filepath.Join(out, "findings.jsonl"))
+		want := fmt.Sprintf(`"row":%d,`, tt.dropped)
+		if !strings.Contains(string(f), `"kind":"dup.exact"`) || !strings.Contains(string(f), want) {
+			t.Errorf("--keep %s: want row %d dropped, findings:\n%s", tt.keep, tt.dropped, f)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want float64
+	}{{"0.5", 0.5}, {" 3 ", 3}, {"1e2", 100}} {
+		if got := parseScore([]byte(c.in)); got != c.want {
+			t.Errorf("parseScore(%q) = %v", c.in, got)
+		}
+	}
+	if !math.IsNaN(parseScore([]byte("high"))) {
+		t.Error("parseScore of a non-number is not NaN")
 	}
 }

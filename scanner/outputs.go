@@ -33,8 +33,6 @@ type outputs struct {
 	ledBuf    *bufio.Writer
 	ledger    *provenance.LedgerWriter
 	committed bool
-	// extra are additional files written into the stage by later steps
-	// (ledger, manifest); commit moves every top-level stage entry.
 }
 
 func openOutputs(root string, mode Mode, findingsFormat string) (*outputs, error) {

@@ -161,9 +161,6 @@ func (r *Reader) Next(b *records.Batch) error {
 			if pos == len(u.raw) {
 				u.tail = pos
 				b.Bytes = int64(len(u.raw))
-				if b.N == 0 {
-					return io.EOF
-				}
 				return io.EOF
 			}
 			line = u.raw[pos:]
