@@ -68,6 +68,9 @@ type dedupeStage struct {
 	files    []InputFile
 	mode     Mode
 	filter   *records.FieldFilter
+	// plan, in a staged resolve task, resolves the map tasks' partitions
+	// instead of idx.
+	plan *dedupe.Plan
 }
 
 func newDedupeStage(cfg DedupeConfig, files []InputFile, digests func() ([]string, error), stage string, mode Mode) (*dedupeStage, error) {
@@ -175,7 +178,14 @@ func (s *dedupeStage) observe(ref detectors.RecordRef, sketch []byte) error {
 }
 
 func (s *dedupeStage) reduce() ([]corpusHit, error) {
-	res, err := s.idx.Resolve(context.Background())
+	var res *dedupe.Result
+	var err error
+	if s.plan != nil {
+		// A staged resolve task: the records were added by the map tasks.
+		res, err = s.plan.ResolveClusters(context.Background())
+	} else {
+		res, err = s.idx.Resolve(context.Background())
+	}
 	if err != nil {
 		return nil, err
 	}

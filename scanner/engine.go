@@ -102,6 +102,27 @@ type engine struct {
 	detVersions map[string]string
 	outFiles    []outFileInfo
 
+	// shardLo, shardHi bound the files a staged task processes ([lo, hi));
+	// shardHi == 0 means every file.
+	shardLo, shardHi int
+	// scratch is local scratch space when there is no outputs directory
+	// (staged map and resolve tasks).
+	scratch string
+	// record, in a staged map task, receives the corpus sketches of every
+	// stage but dedupe instead of the stages themselves.
+	record []*sketchRecorder
+	// publishDir receives files a corpus stage publishes (url-hashes.jsonl);
+	// the outputs' stage unless a staged resolve sets it.
+	publishDir string
+	// corpusIDs, in a staged finalize or commit task, are the corpus
+	// stages the resolve task ran (e.corpus is empty there).
+	corpusIDs []string
+	// checkSubjects, in a staged commit, checks the manifest's subjects
+	// against the digests the finalize tasks recorded.
+	checkSubjects func(*provenance.Statement) error
+	// known are input digests known before the run (a staged plan's).
+	known map[int]string
+
 	store   *storage.Store // object-store client, when an input is a URL
 	results sync.Pool      // *result buffers, recycled across batches
 
@@ -124,7 +145,8 @@ type corpusFinding struct {
 	detail     string
 }
 
-func newEngine(cfg Config) (*engine, error) {
+// newBareEngine builds an engine without planning its inputs.
+func newBareEngine(cfg Config) (*engine, error) {
 	e := &engine{cfg: cfg, skipped: map[int]string{}, kinds: map[string]detectors.Kind{}, maxSev: -1}
 	e.results.New = func() any { return &result{} }
 	var only func(string) bool
@@ -161,6 +183,14 @@ func newEngine(cfg Config) (*engine, error) {
 			e.store = st
 		}
 	}
+	return e, nil
+}
+
+func newEngine(cfg Config) (*engine, error) {
+	e, err := newBareEngine(cfg)
+	if err != nil {
+		return nil, err
+	}
 	files, skipped, err := planWith(context.Background(), e.store, cfg.Inputs)
 	if err != nil {
 		e.closeStore()
@@ -169,16 +199,35 @@ func newEngine(cfg Config) (*engine, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("no input files found in %s", strings.Join(cfg.Inputs, ", "))
 	}
+	e.setFiles(files, skipped)
+	return e, nil
+}
+
+// setFiles installs the planned files and starts the report.
+func (e *engine) setFiles(files []InputFile, skipped []Skipped) {
 	e.files = files
 	e.report = &Report{
-		Tool:           ToolInfo{Name: "winnow", Version: cfg.ToolVersion},
-		Mode:           cfg.Mode.String(),
+		Tool:           ToolInfo{Name: "winnow", Version: e.cfg.ToolVersion},
+		Mode:           e.cfg.Mode.String(),
 		Skipped:        skipped,
 		FindingsByKind: map[string]int64{},
 		RecordsByKind:  map[string]int64{},
 		DroppedByKind:  map[string]int64{},
 	}
-	return e, nil
+}
+
+// inShard reports whether file i is processed by this engine: every file
+// in-process, only the shard's files in a staged map or finalize task.
+func (e *engine) inShard(i int) bool {
+	return e.shardHi == 0 || (i >= e.shardLo && i < e.shardHi)
+}
+
+// scratchDir is local scratch space for spill files.
+func (e *engine) scratchDir() string {
+	if e.scratch != "" {
+		return e.scratch
+	}
+	return e.out.tmpDir()
 }
 
 // checkPin compares the inputs' digests with a pinned manifest (--pin).
@@ -223,14 +272,18 @@ func (e *engine) newCorpus() error {
 		}
 	}
 	if !e.cfg.Dedupe.Disabled && (detectors.MatchKind(e.cfg.Kinds, "dup.exact") || detectors.MatchKind(e.cfg.Kinds, "dup.near")) {
-		d, err := newDedupeStage(e.cfg.Dedupe, e.files, e.inputDigests, e.out.tmpDir(), e.cfg.Mode)
+		d, err := newDedupeStage(e.cfg.Dedupe, e.files, e.inputDigests, e.scratchDir(), e.cfg.Mode)
 		if err != nil {
 			return err
 		}
 		stages = append(stages, d)
 	}
 	if e.cfg.SplitView.URLField != "" && detectors.MatchKind(e.cfg.Kinds, "poison.split_view") {
-		sv, err := newSplitViewStage(e.cfg.SplitView, e.out.stage)
+		pub := e.publishDir
+		if pub == "" {
+			pub = e.out.stage
+		}
+		sv, err := newSplitViewStage(e.cfg.SplitView, pub)
 		if err != nil {
 			return err
 		}
@@ -314,15 +367,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	e.stats.Pass2 = time.Since(t)
 	e.finishReport()
 	e.stats.End = time.Now()
-	html := func(stage string) error {
-		if e.cfg.Mode == ModeClean || e.cfg.HTML {
-			if _, err := audit.WriteFile(stage, audit.Options{}); err != nil {
-				return fmt.Errorf("writing report.html: %w", err)
-			}
-		}
-		return e.writeCIReports(stage)
-	}
-	if err := out.commit(e.report, html, func(stage string) error { return e.writeProvenance(ctx, stage) }); err != nil {
+	if err := out.commit(e.report, e.writeExtras, func(stage string) error { return e.writeProvenance(ctx, stage) }); err != nil {
 		return nil, err
 	}
 	for _, c := range e.corpus {
@@ -560,7 +605,7 @@ func (e *engine) produce(ctx context.Context, n int, free chan *records.Batch, w
 		}
 	}
 	for fi, f := range e.files {
-		if _, skip := e.skipped[fi]; skip {
+		if _, skip := e.skipped[fi]; skip || !e.inShard(fi) {
 			continue
 		}
 		r, closer, err := e.open(f)
@@ -1382,6 +1427,17 @@ func (e *engine) finishFile(n int, fs *fileState) error {
 		}
 	}
 	return nil
+}
+
+// writeExtras writes report.html (clean, or scan --html) and the --report
+// files into the stage.
+func (e *engine) writeExtras(stage string) error {
+	if e.cfg.Mode == ModeClean || e.cfg.HTML {
+		if _, err := audit.WriteFile(stage, audit.Options{}); err != nil {
+			return fmt.Errorf("writing report.html: %w", err)
+		}
+	}
+	return e.writeCIReports(stage)
 }
 
 // writeCIReports writes the --report files (report.sarif, report.junit.xml)

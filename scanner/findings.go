@@ -59,15 +59,47 @@ func newFindingsWriter(format string, w io.Writer) (findingsWriter, error) {
 	return nil, fmt.Errorf("unknown findings format %q (want parquet or jsonl)", format)
 }
 
+// findingsChunk is how many rows parquetFindings hands the Parquet writer
+// at a time. The chunks do not depend on how callers batch their rows, so
+// a staged commit that merges shard parts writes the same bytes as one
+// in-process run.
+const findingsChunk = 4096
+
 type parquetFindings struct {
-	w *parquet.GenericWriter[FindingRow]
+	w    *parquet.GenericWriter[FindingRow]
+	pend []FindingRow
 }
 
 func (p *parquetFindings) Write(rows []FindingRow) error {
-	_, err := p.w.Write(rows)
+	for len(rows) > 0 {
+		n := min(findingsChunk-len(p.pend), len(rows))
+		p.pend = append(p.pend, rows[:n]...)
+		rows = rows[n:]
+		if len(p.pend) == findingsChunk {
+			if err := p.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (p *parquetFindings) flush() error {
+	if len(p.pend) == 0 {
+		return nil
+	}
+	_, err := p.w.Write(p.pend)
+	clear(p.pend)
+	p.pend = p.pend[:0]
 	return err
 }
-func (p *parquetFindings) Close() error { return p.w.Close() }
+
+func (p *parquetFindings) Close() error {
+	if err := p.flush(); err != nil {
+		return err
+	}
+	return p.w.Close()
+}
 
 type jsonlFindings struct {
 	bw  *bufio.Writer

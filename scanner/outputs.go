@@ -35,22 +35,31 @@ type outputs struct {
 	committed bool
 }
 
-func openOutputs(root string, mode Mode, findingsFormat string) (*outputs, error) {
+// checkOutDir refuses an output directory that exists and was not
+// written by winnow (it must be absent, empty, or carry the marker).
+func checkOutDir(root string) error {
 	if st, err := os.Stat(root); err == nil {
 		if !st.IsDir() {
-			return nil, fmt.Errorf("--out %s: exists and is not a directory", root)
+			return fmt.Errorf("--out %s: exists and is not a directory", root)
 		}
 		ents, err := os.ReadDir(root)
 		if err != nil {
-			return nil, fmt.Errorf("--out %s: %w", root, err)
+			return fmt.Errorf("--out %s: %w", root, err)
 		}
 		if len(ents) > 0 {
 			if _, err := os.Stat(filepath.Join(root, markerName)); err != nil {
-				return nil, fmt.Errorf("--out %s: directory is not empty and was not written by winnow; choose a new or empty directory", root)
+				return fmt.Errorf("--out %s: directory is not empty and was not written by winnow; choose a new or empty directory", root)
 			}
 		}
 	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, fmt.Errorf("--out %s: %w", root, err)
+		return fmt.Errorf("--out %s: %w", root, err)
+	}
+	return nil
+}
+
+func openOutputs(root string, mode Mode, findingsFormat string) (*outputs, error) {
+	if err := checkOutDir(root); err != nil {
+		return nil, err
 	}
 	o := &outputs{root: root, stage: filepath.Join(root, stagingName), mode: mode}
 	if err := os.MkdirAll(root, 0o755); err != nil {

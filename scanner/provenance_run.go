@@ -114,17 +114,7 @@ func (e *engine) writeProvenance(ctx context.Context, stage string) error {
 	if err != nil {
 		return err
 	}
-	var corpus []string
-	for _, c := range e.corpus {
-		corpus = append(corpus, c.id())
-	}
-	view := configView{
-		Mode: e.cfg.Mode.String(), Inputs: e.cfg.Inputs, Fields: e.cfg.Fields, Kinds: e.cfg.Kinds,
-		FindingsFormat: e.cfg.FindingsFormat, ShowValues: e.cfg.ShowValues, OnError: e.cfg.OnError,
-		Policy: *e.cfg.Policy, KeyID: keyID(e.cfg.Key), MaxRecordBytes: e.cfg.Read.MaxRecordBytes,
-		Dedupe: newDedupeView(e.cfg.Dedupe), Detectors: e.detectorList(), DetectorOptions: e.cfg.Provenance.DetectorOptions,
-		Corpus: corpus,
-	}
+	view := e.configView()
 	var inputs []provenance.Input
 	for i, f := range e.files {
 		if _, skipped := e.skipped[i]; skipped {
@@ -184,8 +174,29 @@ func (e *engine) writeProvenance(ctx context.Context, stage string) error {
 	if run.Args == nil {
 		run.Args = []string{}
 	}
-	_, err = provenance.WriteProvenance(ctx, stage, run)
+	st, err := provenance.WriteProvenance(ctx, stage, run)
+	if err == nil && e.checkSubjects != nil {
+		err = e.checkSubjects(st)
+	}
 	return err
+}
+
+// configView is the run's configuration as the manifest records it (with
+// defaults filled in); its digest pins a staged run's config.
+func (e *engine) configView() configView {
+	corpus := e.corpusIDs
+	if corpus == nil {
+		for _, c := range e.corpus {
+			corpus = append(corpus, c.id())
+		}
+	}
+	return configView{
+		Mode: e.cfg.Mode.String(), Inputs: e.cfg.Inputs, Fields: e.cfg.Fields, Kinds: e.cfg.Kinds,
+		FindingsFormat: e.cfg.FindingsFormat, ShowValues: e.cfg.ShowValues, OnError: e.cfg.OnError,
+		Policy: *e.cfg.Policy, KeyID: keyID(e.cfg.Key), MaxRecordBytes: e.cfg.Read.MaxRecordBytes,
+		Dedupe: newDedupeView(e.cfg.Dedupe), Detectors: e.detectorList(), DetectorOptions: e.cfg.Provenance.DetectorOptions,
+		Corpus: corpus,
+	}
 }
 
 // invocationID returns a random RFC 4122 version 4 UUID.

@@ -12,6 +12,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/winnow-data/winnow/scanner"
 )
 
 func main() {
@@ -22,7 +24,8 @@ func main() {
 }
 
 // exitCode maps run's error to the contract's exit codes: 0 success, 1
-// findings at or above --fail-on (scan), 2 any error. It prints the error.
+// findings at or above --fail-on (scan), 2 any error, 75 a staged task
+// started before the stage it needs finished. It prints the error.
 func exitCode(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -34,6 +37,10 @@ func exitCode(err error, stderr io.Writer) int {
 	}
 	if errors.Is(err, errHelp) {
 		return 0
+	}
+	if errors.Is(err, scanner.ErrNotReady) {
+		fmt.Fprintln(stderr, "winnow:", err)
+		return exitNotReady
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(stderr, "winnow: interrupted; no output was published")

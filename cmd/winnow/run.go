@@ -62,6 +62,10 @@ Usage:
   winnow baseline [flags] [PATH...]
                                    accept today's findings: write .winnow-baseline.json
                                    for scan/clean --baseline
+  winnow plan --shards N [clean flags] -o OUT [PATH...]
+                                   stage a run for N machines (Kubernetes, Slurm,
+                                   Argo): then map i/N, reduce r/R, resolve,
+                                   finalize i/N and commit, each with -o OUT
   winnow verify DIR                re-hash a clean output and check it against its
                                    manifest, ledger and report
   winnow keygen PREFIX             write an ed25519 key pair for --sign-key / --pub-key
@@ -86,6 +90,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runScanClean(ctx, modeBaseline, args[1:], stdout, stderr)
 	case "clean":
 		return runScanClean(ctx, scanner.ModeClean, args[1:], stdout, stderr)
+	case "plan":
+		return runPlan(ctx, args[1:], stdout, stderr)
+	case "map", "reduce", "resolve", "finalize", "commit":
+		return runTask(ctx, scanner.Stage(args[0]), args[1:], stdout, stderr)
 	case "detectors":
 		return runDetectors(args[1:], stdout, stderr)
 	case "verify":
@@ -146,7 +154,21 @@ type commonFlags struct {
 // baseline file.
 const modeBaseline scanner.Mode = -1
 
-func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout, stderr io.Writer) error {
+// setup is a scan or clean run's configuration as built from its flags.
+type setup struct {
+	cfg        scanner.Config
+	f          commonFlags
+	fs         *pflag.FlagSet
+	baseline   bool
+	failPolicy ciformat.Policy
+	kinds      []detectors.Kind
+	keyNote    string
+}
+
+// prepare parses scan, clean or baseline flags into a run configuration.
+// The staged commands call it with the arguments their plan recorded, so
+// every task of a staged run builds the same configuration.
+func prepare(mode scanner.Mode, args []string, stderr io.Writer) (*setup, error) {
 	baseline := mode == modeBaseline
 	if baseline {
 		mode = scanner.ModeScan
@@ -214,25 +236,25 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
-			return errHelp
+			return nil, errHelp
 		}
-		return err
+		return nil, err
 	}
 
 	var fc *scanner.FileConfig
 	if f.configFile != "" {
 		var err error
 		if fc, err = scanner.LoadConfigFile(f.configFile); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	detOpt := defaults.DefaultOptions()
 	if err := defaults.ApplyConfig(fc, &detOpt); err != nil {
-		return err
+		return nil, err
 	}
 	reg, err := defaults.Registry(detOpt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg := scanner.Config{
 		Mode:        mode,
@@ -301,19 +323,18 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	cfg.HTML = f.html
 	cfg.SplitView = scanner.SplitViewConfig{URLField: f.urlField, History: f.urlHistory}
 	if f.urlHistory != "" && f.urlField == "" {
-		return errors.New("--url-history needs --url-field")
+		return nil, errors.New("--url-history needs --url-field")
 	}
 	if f.baselineFile != "" && !baseline {
 		if cfg.Baseline, err = scanner.LoadBaseline(f.baselineFile); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if baseline && !fs.Changed("out") {
 		tmp, err := os.MkdirTemp("", "winnow-baseline")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		defer os.RemoveAll(tmp)
 		cfg.Out = tmp
 	}
 	cfg.Provenance.Args = append([]string{name}, args...)
@@ -323,18 +344,18 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	}
 	if f.signKey != "" {
 		if cfg.Provenance.SignKey, err = provenance.LoadPrivateKey(f.signKey); err != nil {
-			return fmt.Errorf("--sign-key: %w", err)
+			return nil, fmt.Errorf("--sign-key: %w", err)
 		}
 	}
 	failPolicy, err := ciformat.ParsePolicy(failOn)
 	if err != nil {
-		return fmt.Errorf("--fail-on: %w", err)
+		return nil, fmt.Errorf("--fail-on: %w", err)
 	}
 	for _, r := range f.reports {
 		switch r {
 		case "sarif", "junit", "github":
 		default:
-			return fmt.Errorf("--report %q: want sarif, junit or github", r)
+			return nil, fmt.Errorf("--report %q: want sarif, junit or github", r)
 		}
 	}
 	kinds := allKinds(reg)
@@ -342,14 +363,26 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	cfg.ReportOptions = ciformat.Options{Policy: failPolicy, Kinds: kinds}
 	key, keyNote, err := loadKey(f.keyFile)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cfg.Key = key
 	if len(cfg.Inputs) == 0 {
 		if _, err := os.Stat(defaultInputs[0]); err != nil {
-			return fmt.Errorf("no PATH given and the bundled samples (%s) are not here; run from the repository root or name the inputs", defaultInputs[0])
+			return nil, fmt.Errorf("no PATH given and the bundled samples (%s) are not here; run from the repository root or name the inputs", defaultInputs[0])
 		}
 		cfg.Inputs = defaultInputs
+	}
+	return &setup{cfg: cfg, f: f, fs: fs, baseline: baseline, failPolicy: failPolicy, kinds: kinds, keyNote: keyNote}, nil
+}
+
+func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout, stderr io.Writer) error {
+	su, err := prepare(mode, args, stderr)
+	if err != nil {
+		return err
+	}
+	cfg, f, baseline, failPolicy, kinds, keyNote := su.cfg, su.f, su.baseline, su.failPolicy, su.kinds, su.keyNote
+	if baseline && !su.fs.Changed("out") {
+		defer os.RemoveAll(cfg.Out)
 	}
 	if !f.quiet {
 		cfg.Progress = stderr
