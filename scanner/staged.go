@@ -43,7 +43,7 @@ import (
 
 // StagedDir is the directory under OUT that holds a staged run's plan,
 // intermediates and completion markers.
-const StagedDir = "_winnow"
+const StagedDir = provenance.StagedName
 
 // Stage names one task type of a staged run.
 type Stage string

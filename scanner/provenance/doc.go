@@ -34,9 +34,11 @@ const (
 	LedgerName    = "ledger.parquet"
 	ReportName    = "report.json"
 	// MarkerName and StagingName are the engine's marker file and staging
-	// directory; Verify ignores both.
+	// directory, and StagedName the directory of a staged run's plan and
+	// completion markers; Verify ignores them.
 	MarkerName  = ".winnow"
 	StagingName = ".winnow-staging"
+	StagedName  = "_winnow"
 )
 
 // In-toto and SLSA identifiers used in the manifest.

@@ -280,7 +280,7 @@ func (v *verifier) checkFiles(ctx context.Context) error {
 		switch rel {
 		case ManifestName, EnvelopeName, MarkerName:
 			return nil
-		case StagingName:
+		case StagingName, StagedName:
 			if d.IsDir() {
 				return fs.SkipDir
 			}
