@@ -36,8 +36,13 @@ type Config struct {
 	Mode Mode
 	// Inputs are files, directories and globs (required).
 	Inputs []string
-	// Out is the output directory. Default "winnow-out".
+	// Out is the output directory. Default "winnow-out". An object-store
+	// URL (s3://bucket/prefix, gs://, azblob://, file://) is written through
+	// a local directory under Scratch and uploaded when the run commits.
 	Out string
+	// Scratch is local scratch space for an object-store Out. Default
+	// os.TempDir().
+	Scratch string
 	// Fields narrows the scanned fields (DESIGN §3). Default: all strings.
 	Fields []string
 	// Workers is the number of detection workers. Default GOMAXPROCS.

@@ -56,6 +56,10 @@ type Result struct {
 	Stats  RunStats
 	// MaxSeverity is the highest severity among the findings, or -1.
 	MaxSeverity detectors.Severity
+	// LocalOut is a local directory holding the run's outputs: Out itself,
+	// or, when Out is an object-store URL, a local copy of what was
+	// uploaded, which the caller owns and must remove.
+	LocalOut string
 }
 
 // Run executes one scan or clean run as configured. It returns a non-nil
@@ -318,7 +322,33 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 	defer e.closeStore()
 	e.stats.Start = time.Now()
 	e.stats.Workers = e.cfg.Workers
-	out, err := openOutputs(e.cfg.Out, e.cfg.Mode, e.cfg.FindingsFormat)
+	root := e.cfg.Out
+	var remote *storage.Bucket
+	if storage.IsURL(root) {
+		// Outputs are written locally, then uploaded (remoteout.go).
+		if e.store == nil {
+			st, err := storage.NewStore(storage.Options{})
+			if err != nil {
+				return nil, err
+			}
+			e.store = st
+		}
+		var err error
+		if remote, err = openRemoteOut(ctx, e.store, root); err != nil {
+			return nil, err
+		}
+		if root, err = os.MkdirTemp(e.cfg.Scratch, "winnow-out-*"); err != nil {
+			return nil, err
+		}
+		// Removed unless published (then remote is nil and the caller owns
+		// the local copy).
+		defer func() {
+			if remote != nil {
+				os.RemoveAll(root)
+			}
+		}()
+	}
+	out, err := openOutputs(root, e.cfg.Mode, e.cfg.FindingsFormat)
 	if err != nil {
 		return nil, err
 	}
@@ -377,10 +407,16 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 			}
 		}
 	}
+	if remote != nil {
+		if err := publishRemote(ctx, remote, root); err != nil {
+			return nil, fmt.Errorf("--out %s: %w", e.cfg.Out, err)
+		}
+		remote = nil // keep the local copy for the caller (Result.LocalOut)
+	}
 	stopProgress()
 	e.stats.End = time.Now()
 	e.stats.BytesRead = e.bytesRead.Load()
-	return &Result{Report: e.report, Stats: e.stats, MaxSeverity: e.maxSev}, nil
+	return &Result{Report: e.report, Stats: e.stats, MaxSeverity: e.maxSev, LocalOut: root}, nil
 }
 
 func (e *engine) reduce() error {

@@ -22,6 +22,7 @@ import (
 	"github.com/winnow-data/winnow/dedupe"
 	"github.com/winnow-data/winnow/detectors"
 	"github.com/winnow-data/winnow/scanner/provenance"
+	"github.com/winnow-data/winnow/scanner/storage"
 )
 
 // A staged run (DESIGN §7) splits one clean or scan run into tasks that
@@ -205,6 +206,9 @@ func RunStage(ctx context.Context, cfg Config, st Stage, index int, opt StageOpt
 	}
 	if opt.Scratch == "" {
 		opt.Scratch = os.TempDir()
+	}
+	if storage.IsURL(cfg.Out) {
+		return nil, fmt.Errorf("staged runs keep their plan and intermediates on a filesystem every task shares (NFS, Lustre, a ReadWriteMany volume): --out %s is an object-store URL; inputs may be URLs", cfg.Out)
 	}
 	if st == StagePlan {
 		return planStaged(ctx, cfg, opt)

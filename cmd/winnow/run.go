@@ -408,13 +408,17 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	if err != nil {
 		return err
 	}
+	local := res.LocalOut
+	if local != cfg.Out {
+		defer os.RemoveAll(local) // the local copy of an object-store --out
+	}
 	if f.memProfile != "" {
 		if err := writeHeapProfile(f.memProfile); err != nil {
 			return fmt.Errorf("--memprofile: %w", err)
 		}
 	}
 	if baseline {
-		n, err := scanner.WriteBaseline(cfg.Out, f.baselineFile, cfg.Key)
+		n, err := scanner.WriteBaseline(local, f.baselineFile, cfg.Key)
 		if err != nil {
 			return fmt.Errorf("writing %s: %w", f.baselineFile, err)
 		}
@@ -424,12 +428,12 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 	printSummary(stdout, mode, cfg.Out, res)
 	for _, r := range f.reports {
 		if r == "github" {
-			if err := ciformat.WriteGitHub(stdout, cfg.Out, cfg.ReportOptions); err != nil {
+			if err := ciformat.WriteGitHub(stdout, local, cfg.ReportOptions); err != nil {
 				return fmt.Errorf("--report github: %w", err)
 			}
 		}
 	}
-	failures, err := ciformat.EvaluateOutput(cfg.Out, failPolicy, kinds)
+	failures, err := ciformat.EvaluateOutput(local, failPolicy, kinds)
 	if err != nil {
 		return fmt.Errorf("--fail-on: %w", err)
 	}
