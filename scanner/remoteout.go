@@ -102,7 +102,9 @@ func publishRemote(ctx context.Context, b *storage.Bucket, dir string) error {
 	return nil
 }
 
-func isNotExist(err error) bool { return errors.Is(err, os.ErrNotExist) || errors.Is(err, storage.ErrNotFound) }
+func isNotExist(err error) bool {
+	return errors.Is(err, os.ErrNotExist) || errors.Is(err, storage.ErrNotFound)
+}
 
 // upload streams one local file to key.
 func upload(ctx context.Context, b *storage.Bucket, local, key string) error {
