@@ -1004,7 +1004,8 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 		return nil, err
 	}
 	defer e.closeStore()
-	e.stats.Start = time.Now()
+	// The staged run started when it was planned.
+	e.stats.Start = t.plan.Created
 	e.stats.Workers = e.cfg.Workers
 	applySkips(e, maps)
 	applyResolve(e, &res)
@@ -1104,7 +1105,8 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 	for name := range res.Parts {
 		os.Remove(t.ws.path(name))
 	}
-	o.Result = &Result{Report: e.report, Stats: e.stats, MaxSeverity: e.maxSev}
+	e.stats.BytesRead = e.bytesRead.Load()
+	o.Result = &Result{Report: e.report, Stats: e.stats, MaxSeverity: e.maxSev, LocalOut: t.cfg.Out}
 	return o, nil
 }
 
