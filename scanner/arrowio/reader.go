@@ -6,7 +6,9 @@
 // binary and large_binary leaf, at any depth of struct, list, large_list,
 // fixed_size_list and map nesting, and dictionary-encoded string columns.
 // Field names are logical column paths: struct field names joined by '.',
-// list levels omitted ("text", "meta.url", "messages.content").
+// list levels omitted ("text", "meta.url", "messages.content"). The reader
+// is also a records.ScalarReader: Scalar reads keep-policy scores (--keep
+// max:meta.quality) from numeric and string columns, scanned or not.
 //
 // The reader's NewWriter writes the cleaned records back in the input's IPC
 // flavour, schema (with metadata) and body compression, one output record
@@ -41,7 +43,7 @@ func Extensions() []string { return []string{".arrow", ".arrows", ".feather"} }
 
 // Open returns a records.Reader over one Arrow IPC file or stream; which one
 // is detected from the magic bytes, not the name. The reader also implements
-// records.FieldLister.
+// records.FieldLister and records.ScalarReader (see Scalar).
 //
 // src.R is read with ReadAt only and is not closed by the reader. Damaged
 // input yields a *records.FileError wrapping records.ErrCorrupt, naming the
@@ -62,7 +64,8 @@ func Open(src records.Source, opt records.ReadOptions) (records.Reader, error) {
 	return r, nil
 }
 
-// reader implements records.Reader and records.FieldLister.
+// reader implements records.Reader, records.FieldLister and
+// records.ScalarReader.
 type reader struct {
 	name  string
 	opt   records.ReadOptions
@@ -90,6 +93,8 @@ type reader struct {
 	mu      sync.Mutex
 	units   map[*unit]struct{} // batches handed out and not yet given back
 	writing bool               // NewWriter was called
+
+	scal scalarCache // Scalar's resolved paths
 }
 
 // unit is the private part of a Batch filled by a reader (Batch.Unit): the
@@ -102,6 +107,9 @@ type unit struct {
 	r1    int   // end row (exclusive)
 	index int   // record batch index
 	size  int64 // decoded bytes of rec and of the dictionaries read so far
+
+	scal []unitScalar // paths Scalar resolved (kept while the unit is reused)
+	sbuf []byte       // Scalar's formatted number
 }
 
 var _ records.Reader = (*reader)(nil)

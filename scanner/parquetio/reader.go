@@ -8,6 +8,10 @@
 // the repeated wrapper levels of LIST and MAP groups omitted, so the leaf
 // messages.list.element.content is named "messages.content".
 //
+// The reader is also a records.ScalarReader: Scalar reads keep-policy scores
+// (--keep max:meta.quality) from numeric and string columns that are not
+// scanned, decoding only the named column, one row group's chunk at a time.
+//
 // The reader's NewWriter returns a records.BatchWriter that writes the input's
 // rows back with the same schema, codecs, key/value metadata and row-group
 // layout, applying edits and moving dropped rows to a quarantine file with an
@@ -29,12 +33,14 @@ import (
 
 // Compile-time interface checks.
 var (
-	_ records.Reader      = (*reader)(nil)
-	_ records.FieldLister = (*reader)(nil)
-	_ records.BatchWriter = (*batchWriter)(nil)
+	_ records.Reader       = (*reader)(nil)
+	_ records.FieldLister  = (*reader)(nil)
+	_ records.ScalarReader = (*reader)(nil)
+	_ records.BatchWriter  = (*batchWriter)(nil)
 )
 
-// reader implements records.Reader and records.FieldLister over one file.
+// reader implements records.Reader, records.FieldLister and
+// records.ScalarReader over one file.
 type reader struct {
 	name   string
 	src    *sourceReader
@@ -57,19 +63,27 @@ type reader struct {
 
 	err        error // sticky failure
 	writerMade atomic.Bool
+
+	scal scalarCache // Scalar's resolved paths and decoded column chunks
 }
 
-// unit is what a Batch carries in Unit for the writer: which row group its
-// records come from and whether it is that group's last batch.
+// unit is what a Batch carries in Unit: for the writer, which row group its
+// records come from and whether it is that group's last batch; for Scalar,
+// the group's first file row and the paths looked up in this batch.
 type unit struct {
-	group int
-	last  bool
+	group  int
+	last   bool
+	gStart int64 // file row of the group's first row
+
+	scal []unitScalar // Scalar lookups; released when the batch comes back
+	sbuf []byte       // Scalar's formatted number
 }
 
 // Open returns a records.Reader over one Parquet file; the reader also
-// implements records.FieldLister. Only the footer is read here. src.R must
-// be safe for concurrent use (the writer reads it from its own goroutine);
-// the reader never closes it.
+// implements records.FieldLister and records.ScalarReader (see Scalar).
+// Only the footer is read here. src.R must be safe for concurrent use (the
+// writer and Scalar read it from their own goroutines); the reader never
+// closes it.
 //
 // A damaged or truncated file (bad magic, undecodable or inconsistent
 // footer) gives a *records.FileError with Where "footer" that wraps
@@ -191,6 +205,9 @@ func (r *reader) ScannedFields() []string {
 // *records.FileError naming the row group and wrapping records.ErrCorrupt; the
 // error is sticky. Not safe for concurrent use.
 func (r *reader) Next(b *records.Batch) (err error) {
+	if u, ok := b.Unit.(*unit); ok {
+		u.releaseScalars()
+	}
 	b.Reset()
 	if r.err != nil {
 		return r.err
@@ -270,7 +287,7 @@ func (r *reader) Next(b *records.Batch) (err error) {
 		u = new(unit)
 		b.Unit = u
 	}
-	u.group, u.last = r.g, r.gRow == r.gRows
+	u.group, u.last, u.gStart = r.g, r.gRow == r.gRows, r.gStart
 
 	if u.last {
 		for i := range r.curs {
@@ -322,6 +339,7 @@ func (r *reader) closeCursors() {
 // working until its own Close.
 func (r *reader) Close() error {
 	r.closeCursors()
+	r.scal.clear()
 	if r.err == nil {
 		r.err = fmt.Errorf("%s: parquet reader closed", r.name)
 	}
