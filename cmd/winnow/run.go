@@ -66,6 +66,8 @@ Usage:
                                    stage a run for N machines (Kubernetes, Slurm,
                                    Argo): then map i/N, reduce r/R, resolve,
                                    finalize i/N and commit, each with -o OUT
+  winnow deploy k8s|slurm|argo --shards N -o OUT PATH...
+                                   print ready-to-submit specs for a staged run
   winnow verify DIR                re-hash a clean output and check it against its
                                    manifest, ledger and report
   winnow keygen PREFIX             write an ed25519 key pair for --sign-key / --pub-key
@@ -94,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPlan(ctx, args[1:], stdout, stderr)
 	case "map", "reduce", "resolve", "finalize", "commit":
 		return runTask(ctx, scanner.Stage(args[0]), args[1:], stdout, stderr)
+	case "deploy":
+		return runDeploy(args[1:], stdout, stderr)
 	case "detectors":
 		return runDetectors(args[1:], stdout, stderr)
 	case "verify":

@@ -1,0 +1,130 @@
+package deploy
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// goldenSpecs are rendered for every target; the examples in deploy/ are
+// the "s3" ones.
+var goldenSpecs = map[string]Spec{
+	// The deploy/ examples: s3://bucket/corpus -> /data/cleaned (a shared
+	// volume: staged runs keep OUT on a filesystem every task mounts), N=8.
+	"s3": {
+		Inputs: []string{"s3://bucket/corpus"},
+		Out:    "/data/cleaned",
+		Shards: 8,
+		Image:  "ghcr.io/winnow-data/winnow:latest",
+		CPUs:   2,
+		Memory: "4Gi",
+	},
+	// A shared filesystem, extra plan flags, environment, a cap on
+	// parallel tasks and a namespace.
+	"pvc": {
+		Inputs:      []string{"corpus/web", "/data/corpus/chat"},
+		Out:         "/data/cleaned",
+		Shards:      3,
+		Partitions:  4,
+		PlanArgs:    []string{"--dedupe-threshold", "0.8", "--keep", "longest"},
+		Name:        "nightly",
+		Image:       "registry.example/winnow:v1",
+		Winnow:      "/usr/local/bin/winnow",
+		Namespace:   "data",
+		Env:         []string{"AWS_REGION=eu-west-1", "NOTE=a b"},
+		Parallelism: 2,
+		Wait:        90 * time.Minute,
+		Volume:      "corpora",
+	},
+	// Arguments every layer must pass through unchanged.
+	"quoting": {
+		Inputs:   []string{"s3://b/with space/it's \"here\"/$(HOME)/`x`?endpoint=http://minio:9000&use_path_style=true", "-dash.jsonl", "gs://g/p"},
+		Out:      "azblob://c/out dir/$HOME/%d",
+		Shards:   2,
+		PlanArgs: []string{"--fields", "$.text,$.messages[*].content"},
+		Image:    "img",
+		Winnow:   "/opt/win now/winnow",
+		Env:      []string{"X=$(Y) '$Z' \"q\"\nWINNOW_JOB\nWINNOW_PROLOGUE"},
+		Memory:   "1.5Gi",
+	},
+}
+
+func TestGolden(t *testing.T) {
+	for name, s := range goldenSpecs {
+		for _, target := range Targets() {
+			ext := ".yaml"
+			if target == TargetSlurm {
+				ext = ".sh"
+			}
+			file := filepath.Join("testdata", target+"-"+name+ext)
+			t.Run(target+"/"+name, func(t *testing.T) {
+				var buf bytes.Buffer
+				if err := Render(&buf, target, s); err != nil {
+					t.Fatalf("Render: %v", err)
+				}
+				if *update {
+					if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatalf("%v (run go test -update to create it)", err)
+				}
+				if !bytes.Equal(buf.Bytes(), want) {
+					t.Errorf("Render(%s, %s) differs from %s (go test -update rewrites it):\n%s", target, name, file, buf.String())
+				}
+			})
+		}
+	}
+}
+
+// examples are the files in the repository's deploy/ directory, rendered
+// from these specs; go test -update rewrites them.
+var examples = []struct {
+	file   string
+	target string
+	spec   Spec
+}{
+	{"k8s/winnow.yaml", TargetK8s, goldenSpecs["s3"]},
+	{"k8s/winnow-pvc.yaml", TargetK8s, Spec{
+		Inputs: []string{"/data/corpus"}, Out: "/data/cleaned", Shards: 8,
+		Image: goldenSpecs["s3"].Image, CPUs: 2, Memory: "4Gi",
+	}},
+	{"argo/winnow.yaml", TargetArgo, goldenSpecs["s3"]},
+	{"slurm/submit.sh", TargetSlurm, goldenSpecs["s3"]},
+}
+
+func TestExamples(t *testing.T) {
+	for _, ex := range examples {
+		t.Run(ex.file, func(t *testing.T) {
+			file := filepath.Join("..", "..", "deploy", filepath.FromSlash(ex.file))
+			var buf bytes.Buffer
+			if err := Render(&buf, ex.target, ex.spec); err != nil {
+				t.Fatal(err)
+			}
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (go test -update writes it)", err)
+			}
+			if !bytes.Equal(buf.Bytes(), want) {
+				t.Errorf("%s is not what the renderer gives (go test -update rewrites it)", file)
+			}
+		})
+	}
+}
