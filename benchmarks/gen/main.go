@@ -5,12 +5,20 @@
 // Formats: jsonl, jsonl.zst, parquet (snappy). The mix is English web text,
 // Chinese, chat (messages[]) and code, with planted PII, secrets and poison
 // at a few percent of records. Output is deterministic for a seed.
+//
+// With -labels FILE it also writes one JSON line per planted finding
+// (benchmarks.Label: file relative to -out, row, line, field, byte spans,
+// expected kind and the value's SHA-256), the ground truth that
+// benchmarks/score compares scanners against. Keep FILE outside -out so
+// that scanners do not read it as data.
 package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -29,6 +37,7 @@ func main() {
 	out := flag.String("out", "bench-data", "output directory")
 	files := flag.Int("files", 4, "number of shard files")
 	seed := flag.Uint64("seed", 1, "generator seed")
+	labelsPath := flag.String("labels", "", "also write the planted findings' labels (JSONL) to this file")
 	flag.Parse()
 	n, err := parseSize(*size)
 	if err != nil {
@@ -38,14 +47,50 @@ func main() {
 		fatal(err)
 	}
 	g := benchmarks.NewGenerator(*seed)
+	var labels *json.Encoder
+	var lf *os.File
+	var lw *bufio.Writer
+	if *labelsPath != "" {
+		if lf, err = os.Create(*labelsPath); err != nil {
+			fatal(err)
+		}
+		lw = bufio.NewWriterSize(lf, 1<<20)
+		labels = json.NewEncoder(lw)
+	}
 	per := n / int64(*files)
 	for i := 0; i < *files; i++ {
-		name := filepath.Join(*out, fmt.Sprintf("shard-%05d.%s", i, *format))
-		if err := write(name, *format, g, per); err != nil {
-			fatal(err)
+		base := fmt.Sprintf("shard-%05d.%s", i, *format)
+		name := filepath.Join(*out, base)
+		if err := write(name, base, *format, g, per, labels); err != nil {
+			fatal(fmt.Errorf("%s: %w", name, err))
 		}
 		fmt.Println(name)
 	}
+	if lw != nil {
+		if err := lw.Flush(); err != nil {
+			fatal(err)
+		}
+		if err := lf.Close(); err != nil {
+			fatal(err)
+		}
+	}
+}
+
+// writeLabels writes the generator's labels for the record at row of file.
+func writeLabels(enc *json.Encoder, g *benchmarks.Generator, file string, row int64, jsonl bool) error {
+	if enc == nil {
+		return nil
+	}
+	for _, l := range g.Labels() {
+		l.File, l.Row = file, row
+		if jsonl {
+			l.Line = row + 1
+		}
+		if err := enc.Encode(&l); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type row struct {
@@ -55,7 +100,7 @@ type row struct {
 	Lang string `parquet:"lang,dict"`
 }
 
-func write(name, format string, g *benchmarks.Generator, size int64) error {
+func write(name, base, format string, g *benchmarks.Generator, size int64, labels *json.Encoder) error {
 	f, err := os.Create(name)
 	if err != nil {
 		return err
@@ -64,16 +109,19 @@ func write(name, format string, g *benchmarks.Generator, size int64) error {
 	bw := bufio.NewWriterSize(f, 1<<20)
 	switch format {
 	case "jsonl", "jsonl.zst":
-		w := any(bw).(interface{ Write([]byte) (int, error) })
+		var w io.Writer = bw
 		var zw *zstd.Encoder
 		if format == "jsonl.zst" {
 			zw, _ = zstd.NewWriter(bw, zstd.WithEncoderConcurrency(2))
 			w = zw
 		}
 		var buf []byte
-		for written := int64(0); written < size; {
+		for written, row := int64(0), int64(0); written < size; row++ {
 			buf = g.AppendJSONL(buf[:0])
 			if _, err := w.Write(buf); err != nil {
+				return err
+			}
+			if err := writeLabels(labels, g, base, row, true); err != nil {
 				return err
 			}
 			written += int64(len(buf))
@@ -87,10 +135,15 @@ func write(name, format string, g *benchmarks.Generator, size int64) error {
 		pw := parquet.NewGenericWriter[row](bw, parquet.Compression(&snappy.Codec{}), parquet.MaxRowsPerRowGroup(64<<10))
 		rows := make([]row, 0, 1024)
 		var id int64
+		var text []byte
 		for written := int64(0); written < size; {
+			var kind int
+			text, kind = g.AppendText(text[:0])
+			if err := writeLabels(labels, g, base, id, false); err != nil {
+				return err
+			}
 			id++
-			text, kind := g.Text()
-			rows = append(rows, row{ID: id, URL: "https://example.com/p/" + strconv.FormatInt(id, 10), Text: text, Lang: [...]string{"en", "zh", "en", "code"}[kind]})
+			rows = append(rows, row{ID: id, URL: "https://example.com/p/" + strconv.FormatInt(id, 10), Text: string(text), Lang: benchmarks.DocLang(kind)})
 			written += int64(len(text) + 40)
 			if len(rows) == cap(rows) {
 				if _, err := pw.Write(rows); err != nil {
