@@ -16,6 +16,7 @@ const (
 	tmpName     = ".winnow-tmp"
 	stagingName = ".winnow-staging"
 	markerName  = ".winnow"
+	markerText  = "written by winnow; safe to replace with a new run\n"
 )
 
 // outputs owns the output directory. Everything is written under
@@ -65,7 +66,7 @@ func openOutputs(root string, mode Mode, findingsFormat string) (*outputs, error
 	if err := os.MkdirAll(root, 0o755); err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(root, markerName), []byte("written by winnow; safe to replace with a new run\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, markerName), []byte(markerText), 0o644); err != nil {
 		return nil, fmt.Errorf("--out: %w", err)
 	}
 	if err := os.RemoveAll(o.tmpDir()); err != nil {

@@ -31,20 +31,26 @@ func openRemoteOut(ctx context.Context, st *storage.Store, out string) (*storage
 	if err != nil {
 		return nil, fmt.Errorf("--out %s: %w", out, err)
 	}
+	return b, checkRemoteOut(ctx, b, out)
+}
+
+// checkRemoteOut refuses an output prefix that holds objects but no winnow
+// marker.
+func checkRemoteOut(ctx context.Context, b *storage.Bucket, out string) error {
 	objs, err := b.List(ctx, "")
 	if err != nil {
-		return nil, fmt.Errorf("--out %s: %w", out, err)
+		return fmt.Errorf("--out %s: %w", out, err)
 	}
 	if len(objs) > 0 {
 		ok, err := b.Exists(ctx, markerName)
 		if err != nil {
-			return nil, fmt.Errorf("--out %s: %w", out, err)
+			return fmt.Errorf("--out %s: %w", out, err)
 		}
 		if !ok {
-			return nil, fmt.Errorf("--out %s: the prefix is not empty and was not written by winnow; choose a new or empty prefix", out)
+			return fmt.Errorf("--out %s: the prefix is not empty and was not written by winnow; choose a new or empty prefix", out)
 		}
 	}
-	return b, nil
+	return nil
 }
 
 // publishRemote uploads the committed local output directory dir to b.

@@ -200,3 +200,82 @@ func TestObjectStoreRoundTrip(t *testing.T) {
 		t.Fatalf("foreign prefix: %v", err)
 	}
 }
+
+// fakeS3 starts an in-process S3 server with the named buckets and returns
+// the URL query that points clients at it.
+func fakeS3(t *testing.T, buckets ...string) (*s3mem.Backend, string) {
+	t.Helper()
+	backend := s3mem.New()
+	srv := httptest.NewServer(gofakes3.New(backend, gofakes3.WithLogger(gofakes3.DiscardLog())).Server())
+	t.Cleanup(srv.Close)
+	for _, b := range buckets {
+		if err := backend.CreateBucket(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIAFAKEFAKEFAKE")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "fake-secret")
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(dir, "config"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(dir, "credentials"))
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	return backend, "?" + url.Values{"endpoint": {srv.URL}, "use_path_style": {"true"}, "region": {"us-east-1"}}.Encode()
+}
+
+// download copies every object under prefix into a new directory.
+func download(t *testing.T, backend *s3mem.Backend, bucket, prefix string) (string, []string) {
+	t.Helper()
+	objs, err := backend.ListBucket(bucket, &gofakes3.Prefix{HasPrefix: true, Prefix: prefix}, gofakes3.ListBucketPage{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var keys []string
+	for _, c := range objs.Contents {
+		obj, err := backend.GetObject(bucket, c.Key, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(obj.Contents)
+		obj.Contents.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		rel := strings.TrimPrefix(c.Key, prefix)
+		keys = append(keys, rel)
+		p := filepath.Join(dir, filepath.FromSlash(rel))
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, keys
+}
+
+// TestStagedObjectStoreOut runs every stage with OUT in an S3 bucket (each
+// task with its own local mirror, as on separate machines): the published
+// objects equal a local in-process run's files, and only the plan and the
+// completion markers stay under _winnow/.
+func TestStagedObjectStoreOut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the samples through every stage")
+	}
+	backend, q := fakeS3(t, "cleaned")
+	local := t.TempDir()
+	if _, err := Run(context.Background(), samplesConfig(t, local)); err != nil {
+		t.Fatal(err)
+	}
+	o := runStaged(t, samplesConfig(t, "s3://cleaned/staged"+q), 3, 2)
+	if o.Result == nil || o.Result.LocalOut == "" {
+		t.Fatalf("commit result %+v", o.Result)
+	}
+	os.RemoveAll(o.Result.LocalOut)
+	got, keys := download(t, backend, "cleaned", "staged/")
+	diffTrees(t, outputTree(t, local), outputTree(t, got))
+	for _, k := range keys {
+		if strings.HasPrefix(k, StagedDir+"/") && !strings.HasSuffix(k, ".json") && !strings.HasSuffix(k, ".claim") {
+			t.Errorf("intermediate %s left in the bucket", k)
+		}
+	}
+}

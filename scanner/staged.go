@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -171,22 +170,62 @@ func assignShards(files []PlanFile, n int) []int {
 
 // LoadPlan reads OUT/_winnow/plan.json.
 func LoadPlan(out string) (*RunPlan, error) {
-	ws := workspace{root: filepath.Join(out, StagedDir)}
+	ws, _, done, err := openWorkspace(context.Background(), out, "")
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	return ws.loadPlan()
+}
+
+func (ws workspace) loadPlan() (*RunPlan, error) {
 	data, err := ws.readFile("plan.json")
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s: no plan (run winnow plan first): %w", ws.path("plan.json"), ErrNotReady)
+			return nil, fmt.Errorf("%s: no plan (run winnow plan first): %w", ws.name("plan.json"), ErrNotReady)
 		}
 		return nil, err
 	}
 	var p RunPlan
 	if err := json.Unmarshal(data, &p); err != nil {
-		return nil, fmt.Errorf("%s: %w: %v", ws.path("plan.json"), ErrCorruptIntermediate, err)
+		return nil, fmt.Errorf("%s: %w: %v", ws.name("plan.json"), ErrCorruptIntermediate, err)
 	}
 	if p.Version != 1 || p.Shards < 1 || len(p.ShardStarts) != p.Shards || p.Partitions < 1 {
-		return nil, fmt.Errorf("%s: %w: version %d, %d shards, %d starts, %d partitions", ws.path("plan.json"), ErrCorruptIntermediate, p.Version, p.Shards, len(p.ShardStarts), p.Partitions)
+		return nil, fmt.Errorf("%s: %w: version %d, %d shards, %d starts, %d partitions", ws.name("plan.json"), ErrCorruptIntermediate, p.Version, p.Shards, len(p.ShardStarts), p.Partitions)
 	}
 	return &p, nil
+}
+
+// openWorkspace opens OUT/_winnow: in place on a filesystem, or through a
+// local mirror under scratch for an object-store OUT, whose bucket (rooted
+// at OUT) it also returns. done releases the mirror.
+func openWorkspace(ctx context.Context, out, scratch string) (workspace, *storage.Bucket, func(), error) {
+	if !storage.IsURL(out) {
+		return workspace{root: filepath.Join(out, StagedDir), ctx: ctx}, nil, func() {}, nil
+	}
+	st, err := storage.NewStore(storage.Options{})
+	if err != nil {
+		return workspace{}, nil, nil, err
+	}
+	b, err := st.Open(ctx, out)
+	if err != nil {
+		st.Close()
+		return workspace{}, nil, nil, fmt.Errorf("--out %s: %w", out, err)
+	}
+	if scratch == "" {
+		scratch = os.TempDir()
+	}
+	if err := os.MkdirAll(scratch, 0o755); err != nil {
+		st.Close()
+		return workspace{}, nil, nil, err
+	}
+	root, err := os.MkdirTemp(scratch, "winnow-ws-*")
+	if err != nil {
+		st.Close()
+		return workspace{}, nil, nil, err
+	}
+	done := func() { os.RemoveAll(root); st.Close() }
+	return workspace{root: root, b: b.Sub(StagedDir), ctx: ctx}, b, done, nil
 }
 
 // RunStage runs one task of a staged run over cfg.Out: index is the shard
@@ -207,17 +246,19 @@ func RunStage(ctx context.Context, cfg Config, st Stage, index int, opt StageOpt
 	if opt.Scratch == "" {
 		opt.Scratch = os.TempDir()
 	}
-	if storage.IsURL(cfg.Out) {
-		return nil, fmt.Errorf("staged runs keep their plan and intermediates on a filesystem every task shares (NFS, Lustre, a ReadWriteMany volume): --out %s is an object-store URL; inputs may be URLs", cfg.Out)
-	}
-	if st == StagePlan {
-		return planStaged(ctx, cfg, opt)
-	}
-	p, err := LoadPlan(cfg.Out)
+	ws, outB, done, err := openWorkspace(ctx, cfg.Out, opt.Scratch)
 	if err != nil {
 		return nil, err
 	}
-	t := &task{cfg: cfg, plan: p, opt: opt, ws: workspace{root: filepath.Join(cfg.Out, StagedDir)}}
+	defer done()
+	if st == StagePlan {
+		return planStaged(ctx, cfg, opt, ws, outB)
+	}
+	p, err := ws.loadPlan()
+	if err != nil {
+		return nil, err
+	}
+	t := &task{cfg: cfg, plan: p, opt: opt, ws: ws, outB: outB}
 	switch st {
 	case StageMap, StageFinalize:
 		if index < 0 || index >= p.Shards {
@@ -249,6 +290,7 @@ type task struct {
 	plan *RunPlan
 	opt  StageOptions
 	ws   workspace
+	outB *storage.Bucket // OUT itself when it is an object-store URL
 }
 
 func mapMarker(i int) string      { return fmt.Sprintf("map/s%05d.json", i) }
@@ -301,7 +343,7 @@ type commitDone struct {
 }
 
 // planStaged writes the plan, or checks that an existing one is the same.
-func planStaged(ctx context.Context, cfg Config, opt StageOptions) (*StageOutcome, error) {
+func planStaged(ctx context.Context, cfg Config, opt StageOptions, ws workspace, outB *storage.Bucket) (*StageOutcome, error) {
 	if opt.Shards < 1 {
 		return nil, fmt.Errorf("plan: --shards must be at least 1, have %d", opt.Shards)
 	}
@@ -320,7 +362,14 @@ func planStaged(ctx context.Context, cfg Config, opt StageOptions) (*StageOutcom
 		return nil, err
 	}
 	defer e.closeStore()
-	if err := ensureOut(cfg.Out); err != nil {
+	if outB != nil {
+		if err := checkRemoteOut(ctx, outB, cfg.Out); err != nil {
+			return nil, err
+		}
+		if err := outB.WriteFile(ctx, markerName, []byte(markerText)); err != nil {
+			return nil, fmt.Errorf("--out %s: %w", cfg.Out, err)
+		}
+	} else if err := ensureOut(cfg.Out); err != nil {
 		return nil, err
 	}
 	if err := e.selectChanged(); err != nil {
@@ -329,7 +378,6 @@ func planStaged(ctx context.Context, cfg Config, opt StageOptions) (*StageOutcom
 	if err := e.checkPin(); err != nil {
 		return nil, err
 	}
-	ws := workspace{root: filepath.Join(cfg.Out, StagedDir)}
 	p := &RunPlan{
 		Version: 1, Tool: cfg.ToolVersion, Mode: cfg.Mode.String(), Args: opt.Args,
 		ConfigDigest: e.configDigest(), Shards: opt.Shards, Partitions: opt.Partitions,
@@ -354,14 +402,14 @@ func planStaged(ctx context.Context, cfg Config, opt StageOptions) (*StageOutcom
 	if err != nil {
 		return nil, err
 	}
-	out := &StageOutcome{Marker: ws.path("plan.json")}
+	out := &StageOutcome{Marker: ws.name("plan.json")}
 	if !created {
-		old, err := LoadPlan(cfg.Out)
+		old, err := ws.loadPlan()
 		if err != nil {
 			return nil, err
 		}
 		if old.ConfigDigest != p.ConfigDigest || !samePlanFiles(old.Files, p.Files) || old.Shards != p.Shards || old.Partitions != p.Partitions {
-			return nil, fmt.Errorf("%s exists with a different configuration, inputs or shard count: %w (use a new --out, or delete %s to start over)", ws.path("plan.json"), ErrPlanMismatch, ws.root)
+			return nil, fmt.Errorf("%s exists with a different configuration, inputs or shard count: %w (use a new --out, or delete %s to start over)", ws.name("plan.json"), ErrPlanMismatch, ws.name(""))
 		}
 		out.AlreadyComplete = true
 	}
@@ -390,7 +438,7 @@ func ensureOut(root string) error {
 	if err := os.MkdirAll(filepath.Join(root, StagedDir), 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	return os.WriteFile(filepath.Join(root, markerName), []byte("written by winnow; safe to replace with a new run\n"), 0o644)
+	return os.WriteFile(filepath.Join(root, markerName), []byte(markerText), 0o644)
 }
 
 // configDigest is the sha256 of the configuration view.
@@ -422,7 +470,7 @@ func (t *task) engine() (*engine, error) {
 	e.report.Warnings = t.plan.Warnings
 	if d := e.configDigest(); d != t.plan.ConfigDigest {
 		e.closeStore()
-		return nil, fmt.Errorf("%s: this task's configuration (digest %.12s) is not the plan's (%.12s): %w; every task must get the same flags, config file and WINNOW_KEY", t.ws.path("plan.json"), d, t.plan.ConfigDigest, ErrPlanMismatch)
+		return nil, fmt.Errorf("%s: this task's configuration (digest %.12s) is not the plan's (%.12s): %w; every task must get the same flags, config file and WINNOW_KEY", t.ws.name("plan.json"), d, t.plan.ConfigDigest, ErrPlanMismatch)
 	}
 	return e, nil
 }
@@ -441,7 +489,7 @@ func (t *task) barrier(ctx context.Context, what string, markers []string) error
 			return nil
 		}
 		if !time.Now().Before(deadline) {
-			ex := t.ws.path(missing[0])
+			ex := t.ws.name(missing[0])
 			return fmt.Errorf("%s is not complete: %d of %d tasks have no completion marker (first: %s): %w", what, len(missing), len(markers), ex, ErrNotReady)
 		}
 		select {
@@ -463,7 +511,7 @@ func (t *task) markers(f func(int) string, n int) []string {
 // done reports an already-complete task.
 func (t *task) done(marker string) (*StageOutcome, bool) {
 	if t.ws.exists(marker) {
-		return &StageOutcome{AlreadyComplete: true, Marker: t.ws.path(marker)}, true
+		return &StageOutcome{AlreadyComplete: true, Marker: t.ws.name(marker)}, true
 	}
 	return nil, false
 }
@@ -479,7 +527,7 @@ func (t *task) finish(marker string, v any) (*StageOutcome, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &StageOutcome{AlreadyComplete: !created, Marker: t.ws.path(marker)}, nil
+	return &StageOutcome{AlreadyComplete: !created, Marker: t.ws.name(marker)}, nil
 }
 
 func (t *task) scratch(kind string) (string, error) {
@@ -543,6 +591,9 @@ func (t *task) runMap(ctx context.Context, shard int) (*StageOutcome, error) {
 			if err != nil {
 				return nil, err
 			}
+			if err := t.ws.push(name); err != nil {
+				return nil, err
+			}
 			done.Parts[name] = info
 		}
 	}
@@ -552,6 +603,9 @@ func (t *task) runMap(ctx context.Context, shard int) (*StageOutcome, error) {
 			done.Dedupe = true
 			if err := d.idx.WriteBandPartitions(t.ws.path("dedupe"), shard); err != nil {
 				return nil, fmt.Errorf("map %d/%d: %w", shard, t.plan.Shards, err)
+			}
+			if err := t.ws.pushTree("dedupe/map"); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -659,8 +713,18 @@ func (t *task) runReduce(ctx context.Context, r int) (*StageOutcome, error) {
 			return nil, err
 		}
 		defer d.close()
+		var in []string
+		for sh := range t.plan.Shards {
+			in = append(in, fmt.Sprintf("dedupe/map/exact-p%05d-s%05d.wdd", r, sh), fmt.Sprintf("dedupe/map/band-p%05d-s%05d.wdd", r, sh))
+		}
+		if err := t.ws.fetch(in...); err != nil {
+			return nil, err
+		}
 		if err := t.dedupePlan(d, scratch).ReduceEdges(ctx, r); err != nil {
 			return nil, fmt.Errorf("reduce %d/%d: %w", r, t.plan.Partitions, err)
+		}
+		if err := t.ws.push(fmt.Sprintf("dedupe/reduce/edges-p%05d.wdd", r), fmt.Sprintf("dedupe/reduce/nodes-p%05d.wdd", r)); err != nil {
+			return nil, err
 		}
 	}
 	return t.finish(marker, struct {
@@ -714,6 +778,23 @@ func (t *task) runResolve(ctx context.Context) (*StageOutcome, error) {
 		if strings.Join(m.Stages, ",") != strings.Join(ids, ",") {
 			return nil, fmt.Errorf("map %d/%d ran corpus stages [%s], resolve has [%s]: %w", m.Shard, t.plan.Shards, strings.Join(m.Stages, " "), strings.Join(ids, " "), ErrPlanMismatch)
 		}
+	}
+	var in []string
+	for _, m := range maps {
+		for name := range m.Parts {
+			in = append(in, name)
+		}
+	}
+	if maps[0].Dedupe {
+		for r := range t.plan.Partitions {
+			in = append(in, fmt.Sprintf("dedupe/reduce/edges-p%05d.wdd", r), fmt.Sprintf("dedupe/reduce/nodes-p%05d.wdd", r))
+		}
+		for sh := range t.plan.Shards {
+			in = append(in, fmt.Sprintf("dedupe/map/recs-s%05d.wdd", sh))
+		}
+	}
+	if err := t.ws.fetch(in...); err != nil {
+		return nil, err
 	}
 	// Each stage replays its sketches in its own goroutine, shard by shard:
 	// the same observations in the same order as one in-process pass 1.
@@ -771,6 +852,9 @@ func (t *task) runResolve(ctx context.Context) (*StageOutcome, error) {
 		}
 		name := fmt.Sprintf("resolve/s%05d.verdicts", s)
 		info, err := t.ws.writeGob(name, recs)
+		if err == nil {
+			err = t.ws.push(name)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -789,6 +873,9 @@ func (t *task) runResolve(ctx context.Context) (*StageOutcome, error) {
 	for _, ent := range ents {
 		name := "resolve/publish/" + ent.Name()
 		info, err := t.ws.putFile(filepath.Join(e.publishDir, ent.Name()), name)
+		if err == nil {
+			err = t.ws.push(name)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -894,6 +981,9 @@ func (t *task) runFinalize(ctx context.Context, shard int) (*StageOutcome, error
 	e.shardLo, e.shardHi = t.plan.shardRange(shard)
 	name := fmt.Sprintf("resolve/s%05d.verdicts", shard)
 	var recs []verdictRec
+	if err := t.ws.fetch(name); err != nil {
+		return nil, err
+	}
 	if err := t.ws.readGob(name, res.Parts[name], &recs); err != nil {
 		return nil, err
 	}
@@ -954,6 +1044,9 @@ func (t *task) runFinalize(ctx context.Context, shard int) (*StageOutcome, error
 	if err := syncTree(out.stage); err != nil {
 		return nil, err
 	}
+	if err := t.ws.pushTree(dir + "/" + stagingName); err != nil {
+		return nil, err
+	}
 	os.RemoveAll(out.tmpDir())
 	o, err := t.finish(marker, finalizeDone{Shard: shard, Dir: dir, Parts: parts})
 	if err != nil {
@@ -983,7 +1076,7 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 			return o, nil
 		}
 		old, _ := t.ws.readFile(commitClaim)
-		return nil, fmt.Errorf("%s: %w by another task (%s); if that task is dead, delete the claim and rerun commit", t.ws.path(commitClaim), ErrCommitClaimed, strings.TrimSpace(string(old)))
+		return nil, fmt.Errorf("%s: %w by another task (%s); if that task is dead, delete the claim and rerun commit", t.ws.name(commitClaim), ErrCommitClaimed, strings.TrimSpace(string(old)))
 	}
 	var res resolveDone
 	if err := t.ws.readJSON(resolveMarker, &res); err != nil {
@@ -1026,7 +1119,20 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 			return nil, fmt.Errorf("%s: no digest in the map markers: %w", f.Path, ErrCorruptIntermediate)
 		}
 	}
-	out, err := openOutputs(t.cfg.Out, e.cfg.Mode, e.cfg.FindingsFormat)
+	root := t.cfg.Out
+	published := false
+	if t.outB != nil {
+		// An object-store OUT: write locally, upload when committed.
+		if root, err = t.scratch("commit"); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if !published {
+				os.RemoveAll(root)
+			}
+		}()
+	}
+	out, err := openOutputs(root, e.cfg.Mode, e.cfg.FindingsFormat)
 	if err != nil {
 		return nil, err
 	}
@@ -1035,6 +1141,13 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 	want := map[string]string{} // output rel -> sha256 the finalize task recorded
 	for s, fin := range fins {
 		src := filepath.Join(t.ws.path(fin.Dir), stagingName)
+		var in []string
+		for rel := range fin.Parts {
+			in = append(in, fin.Dir+"/"+stagingName+"/"+rel)
+		}
+		if err := t.ws.fetch(in...); err != nil {
+			return nil, err
+		}
 		var st shardState
 		if err := readGobFile(filepath.Join(src, "state.gob"), fin.Parts["state.gob"], &st); err != nil {
 			return nil, err
@@ -1062,6 +1175,9 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 	}
 	for _, name := range res.Publish {
 		part := "resolve/publish/" + name
+		if err := t.ws.fetch(part); err != nil {
+			return nil, err
+		}
 		data, err := t.ws.readChecked(part, res.Parts[part])
 		if err != nil {
 			return nil, err
@@ -1089,24 +1205,30 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 	if err := out.commit(e.report, e.commitExtras, func(stage string) error { return e.writeProvenance(ctx, stage) }); err != nil {
 		return nil, err
 	}
+	if t.outB != nil {
+		if err := publishRemote(ctx, t.outB, root); err != nil {
+			return nil, fmt.Errorf("--out %s: %w", t.cfg.Out, err)
+		}
+	}
+	published = true // the caller owns the local copy (Result.LocalOut)
 	o, err := t.finish(commitMarker, commitDone{Invocation: inv, Finished: time.Now().UTC()})
 	if err != nil {
 		return nil, err
 	}
 	// The intermediates are no longer needed; the plan and markers stay as
 	// the run's record.
-	os.RemoveAll(t.ws.path("dedupe"))
-	os.RemoveAll(t.ws.path("finalize"))
+	var names []string
 	for s := range t.plan.Shards {
 		for name := range maps[s].Parts {
-			os.Remove(t.ws.path(name))
+			names = append(names, name)
 		}
 	}
 	for name := range res.Parts {
-		os.Remove(t.ws.path(name))
+		names = append(names, name)
 	}
+	t.ws.remove([]string{"dedupe", "finalize"}, names)
 	e.stats.BytesRead = e.bytesRead.Load()
-	o.Result = &Result{Report: e.report, Stats: e.stats, MaxSeverity: e.maxSev, LocalOut: t.cfg.Out}
+	o.Result = &Result{Report: e.report, Stats: e.stats, MaxSeverity: e.maxSev, LocalOut: root}
 	return o, nil
 }
 
@@ -1417,187 +1539,4 @@ func (t *task) replay(ctx context.Context, name string, info partInfo, c corpusS
 		return bad(fmt.Sprintf("sha256 %.16s…, its map marker says %.16s…; delete that map task's marker and rerun it", sum, info.SHA256))
 	}
 	return nil
-}
-
-// workspace is OUT/_winnow on a local or shared filesystem.
-type workspace struct{ root string }
-
-func (w workspace) path(rel string) string { return filepath.Join(w.root, filepath.FromSlash(rel)) }
-
-func (w workspace) exists(rel string) bool {
-	_, err := os.Stat(w.path(rel))
-	return err == nil
-}
-
-func (w workspace) readFile(rel string) ([]byte, error) { return os.ReadFile(w.path(rel)) }
-
-func (w workspace) readJSON(rel string, v any) error {
-	data, err := w.readFile(rel)
-	if err != nil {
-		return err
-	}
-	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("%s: %w: %v", w.path(rel), ErrCorruptIntermediate, err)
-	}
-	return nil
-}
-
-// readChecked reads a small part and checks its digest.
-func (w workspace) readChecked(rel string, info partInfo) ([]byte, error) {
-	if err := checkPart(w.path(rel), info); err != nil {
-		return nil, err
-	}
-	return w.readFile(rel)
-}
-
-// tmpWrite writes data to a synced temporary file in dir.
-func tmpWrite(dir string, data []byte) (string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return "", err
-	}
-	_, err = f.Write(data)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(f.Name())
-		return "", err
-	}
-	return f.Name(), nil
-}
-
-// createIfAbsent writes rel only if it does not exist, atomically: the
-// content is complete before the name appears (a hard link of a synced
-// temporary file, which fails if the name exists). It reports whether it
-// created the file.
-func (w workspace) createIfAbsent(rel string, data []byte) (bool, error) {
-	p := w.path(rel)
-	tmp, err := tmpWrite(filepath.Dir(p), data)
-	if err != nil {
-		return false, fmt.Errorf("writing %s: %w", p, err)
-	}
-	defer os.Remove(tmp)
-	if err := os.Link(tmp, p); err != nil {
-		if errors.Is(err, os.ErrExist) {
-			return false, nil
-		}
-		return false, fmt.Errorf("writing %s: %w", p, err)
-	}
-	syncDir(filepath.Dir(p))
-	return true, nil
-}
-
-// putFile moves a local file to rel (atomically) and returns its digest.
-func (w workspace) putFile(local, rel string) (partInfo, error) {
-	sum, n, err := provenance.HashFile(local)
-	if err != nil {
-		return partInfo{}, err
-	}
-	p := w.path(rel)
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return partInfo{}, err
-	}
-	data, err := os.ReadFile(local)
-	if err != nil {
-		return partInfo{}, err
-	}
-	tmp, err := tmpWrite(filepath.Dir(p), data)
-	if err != nil {
-		return partInfo{}, err
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return partInfo{}, err
-	}
-	return partInfo{Size: n, SHA256: sum}, nil
-}
-
-// writeGob writes v gob-encoded to rel atomically and returns its digest.
-func (w workspace) writeGob(rel string, v any) (partInfo, error) {
-	var buf strings.Builder
-	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
-		return partInfo{}, err
-	}
-	data := []byte(buf.String())
-	p := w.path(rel)
-	tmp, err := tmpWrite(filepath.Dir(p), data)
-	if err != nil {
-		return partInfo{}, err
-	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return partInfo{}, err
-	}
-	s := sha256.Sum256(data)
-	return partInfo{Size: int64(len(data)), SHA256: hex.EncodeToString(s[:])}, nil
-}
-
-// readGob reads a gob part, checking its digest first.
-func (w workspace) readGob(rel string, info partInfo, v any) error {
-	return readGobFile(w.path(rel), info, v)
-}
-
-func readGobFile(path string, info partInfo, v any) error {
-	if err := checkPart(path, info); err != nil {
-		return err
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	if err := gob.NewDecoder(strings.NewReader(string(data))).Decode(v); err != nil {
-		return fmt.Errorf("%s: %w: %v", path, ErrCorruptIntermediate, err)
-	}
-	return nil
-}
-
-// gobFile writes v gob-encoded to a local file.
-func gobFile(path string, v any) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(f)
-	err = gob.NewEncoder(bw).Encode(v)
-	if ferr := bw.Flush(); err == nil {
-		err = ferr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
-
-// syncTree fsyncs every file under dir, so a marker never names a file
-// whose content a crash could lose.
-func syncTree(dir string) error {
-	return filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		serr := f.Sync()
-		f.Close()
-		if serr != nil && !d.IsDir() {
-			return serr
-		}
-		return nil
-	})
-}
-
-func syncDir(dir string) {
-	if f, err := os.Open(dir); err == nil {
-		f.Sync()
-		f.Close()
-	}
 }

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/winnow-data/winnow/scanner/deploy"
-	"github.com/winnow-data/winnow/scanner/storage"
 )
 
 // runDeploy is `winnow deploy k8s|slurm|argo`: it prints ready-to-submit
@@ -17,7 +16,7 @@ func runDeploy(args []string, stdout, stderr io.Writer) error {
 	fs := pflag.NewFlagSet("deploy", pflag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var s deploy.Spec
-	fs.StringVarP(&s.Out, "out", "o", "", "the run's output directory, shared by every task (required)")
+	fs.StringVarP(&s.Out, "out", "o", "", "the run's output: a directory every task mounts, or an object-store URL (required)")
 	fs.IntVar(&s.Shards, "shards", 0, "N: map and finalize tasks (required)")
 	fs.IntVar(&s.Partitions, "partitions", 0, "R: reduce tasks (dedupe band partitions; default 16)")
 	fs.StringArrayVar(&s.PlanArgs, "plan-arg", nil, "extra clean flag passed to winnow plan, repeatable (e.g. --plan-arg=--dedupe-threshold=0.8)")
@@ -64,9 +63,6 @@ Flags:
 	s.Inputs = fs.Args()[1:]
 	if len(s.Inputs) == 0 {
 		return errors.New("deploy: name the inputs (files, directories, globs or object-store URLs)")
-	}
-	if storage.IsURL(s.Out) {
-		return fmt.Errorf("deploy: --out %s: staged runs keep OUT on a filesystem every task mounts (NFS, Lustre, a ReadWriteMany volume); inputs may be object-store URLs", s.Out)
 	}
 	return deploy.Render(stdout, target, s)
 }

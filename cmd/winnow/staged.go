@@ -198,8 +198,11 @@ func runTask(ctx context.Context, st scanner.Stage, args []string, stdout, stder
 	if st != scanner.StageCommit || o.Result == nil {
 		return nil
 	}
+	if o.Result.LocalOut != cfg.Out {
+		defer os.RemoveAll(o.Result.LocalOut) // the local copy of an object-store --out
+	}
 	printSummary(stdout, mode, cfg.Out, o.Result)
-	return failOn(cfg.Out, su.failPolicy, su)
+	return failOn(o.Result.LocalOut, su.failPolicy, su)
 }
 
 // failOn applies the --fail-on policy to a published output.

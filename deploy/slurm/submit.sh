@@ -3,7 +3,7 @@
 # --dependency=afterok (rendered by "winnow deploy slurm").
 #
 # Inputs: s3://bucket/corpus
-# Output: /data/cleaned
+# Output: s3://bucket/cleaned
 # Shards (map, finalize): 8   Band partitions (reduce): 16
 #
 # Run it where sbatch works (a login node); it prints the last job's id:
@@ -56,32 +56,32 @@ submit() {
 
 # stage 1/6: plan: list and assign the inputs to 8 shards (OUT/_winnow/plan.json)
 submit plan --job-name=winnow-plan <<'WINNOW_JOB'
-exec "$WINNOW" plan s3://bucket/corpus --out /data/cleaned --shards 8 --partitions 16
+exec "$WINNOW" plan s3://bucket/corpus --out s3://bucket/cleaned --shards 8 --partitions 16
 WINNOW_JOB
 
 # stage 2/6: map: pass 1 of each shard (findings, dedupe sketches), 8 tasks
 submit map --job-name=winnow-map --array=0-7 --dependency=afterok:"${job[plan]}" <<'WINNOW_JOB'
-exec "$WINNOW" map --out /data/cleaned --shard "$SLURM_ARRAY_TASK_ID/8"
+exec "$WINNOW" map --out s3://bucket/cleaned --shard "$SLURM_ARRAY_TASK_ID/8"
 WINNOW_JOB
 
 # stage 3/6: reduce: duplicate edges of each band partition, 16 tasks
 submit reduce --job-name=winnow-reduce --array=0-15 --dependency=afterok:"${job[map]}" <<'WINNOW_JOB'
-exec "$WINNOW" reduce --out /data/cleaned --shard "$SLURM_ARRAY_TASK_ID/16"
+exec "$WINNOW" reduce --out s3://bucket/cleaned --shard "$SLURM_ARRAY_TASK_ID/16"
 WINNOW_JOB
 
 # stage 4/6: resolve: duplicate clusters and corpus verdicts
 submit resolve --job-name=winnow-resolve --dependency=afterok:"${job[reduce]}" <<'WINNOW_JOB'
-exec "$WINNOW" resolve --out /data/cleaned
+exec "$WINNOW" resolve --out s3://bucket/cleaned
 WINNOW_JOB
 
 # stage 5/6: finalize: pass 2 of each shard (cleaned data, quarantine, findings), 8 tasks
 submit finalize --job-name=winnow-finalize --array=0-7 --dependency=afterok:"${job[resolve]}" <<'WINNOW_JOB'
-exec "$WINNOW" finalize --out /data/cleaned --shard "$SLURM_ARRAY_TASK_ID/8"
+exec "$WINNOW" finalize --out s3://bucket/cleaned --shard "$SLURM_ARRAY_TASK_ID/8"
 WINNOW_JOB
 
 # stage 6/6: commit: merge the parts into OUT (report, manifest, croissant.json)
 submit commit --job-name=winnow-commit --dependency=afterok:"${job[finalize]}" <<'WINNOW_JOB'
-exec "$WINNOW" commit --out /data/cleaned
+exec "$WINNOW" commit --out s3://bucket/cleaned
 WINNOW_JOB
 
 echo "${job[commit]}"

@@ -14,11 +14,10 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // goldenSpecs are rendered for every target; the examples in deploy/ are
 // the "s3" ones.
 var goldenSpecs = map[string]Spec{
-	// The deploy/ examples: s3://bucket/corpus -> /data/cleaned (a shared
-	// volume: staged runs keep OUT on a filesystem every task mounts), N=8.
+	// The deploy/ examples: s3://bucket/corpus -> s3://bucket/cleaned, N=8.
 	"s3": {
 		Inputs: []string{"s3://bucket/corpus"},
-		Out:    "/data/cleaned",
+		Out:    "s3://bucket/cleaned",
 		Shards: 8,
 		Image:  "ghcr.io/winnow-data/winnow:latest",
 		CPUs:   2,
