@@ -20,7 +20,9 @@
 // directory: Index.WriteBandPartitions (map), Plan.ReduceEdges (reduce r/R),
 // Plan.ResolveClusters and Plan.SaveIndex (resolve). Results are identical to
 // the in-process run for any worker count, Add order, partition count or
-// shard assignment.
+// shard assignment. SyntheticCorpus writes map output of planted clusters
+// directly, to measure reduce and resolve at scale (cmd/resolvebench
+// -synthetic) and to test them against a known answer.
 //
 // # Exact duplicates
 //
@@ -44,7 +46,10 @@
 // first non-empty bin of a fixed per-bin probe sequence. Each value agrees
 // between two texts with probability equal to their Jaccard similarity, as
 // with K independent permutations, at the cost of one hash per shingle (K
-// times cheaper than classic MinHash; no SIMD needed). Seeds are fixed.
+// times cheaper than classic MinHash). Seeds are fixed. Built with
+// GOEXPERIMENT=simd on a CPU with AVX-512, the 5-gram shingle hashes are
+// computed eight at a time with simd/archsimd; the signatures are
+// bit-identical to the scalar build's.
 //
 // Bands of Rows values are hashed to 64-bit band keys; records sharing a
 // band key are candidates. The probability that a pair with Jaccard
@@ -87,9 +92,14 @@
 //	resolve memory                       12 B per candidate record (sorted
 //	                                     node key + union-find parent), the
 //	                                     --mem sort buffer, one component at a
-//	                                     time, and 64 B per dropped record
+//	                                     time (about 270 B per member), and
+//	                                     64 B per dropped record
 //	                                     (Result.Dups); records without a
-//	                                     candidate pair cost nothing
+//	                                     candidate pair cost nothing. Measured
+//	                                     on 100M synthetic records (20% drops,
+//	                                     25% candidates): 27.7 B per record
+//	                                     peak RSS (README)
+//	resolve temporary disk               161 B per candidate record
 //	persistent index (disk)              401 B per stored record + one
 //	                                     meta.json line per file
 //

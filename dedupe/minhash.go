@@ -158,15 +158,7 @@ func (fp *Fingerprinter) signature(text []byte) bool {
 	k := uint64(len(mins))
 	coef := fp.coef[:n]
 	if n == 5 {
-		c0, c1, c2, c3, c4 := coef[0], coef[1], coef[2], coef[3], coef[4]
-		for i := 0; i+5 <= len(toks); i++ {
-			t := toks[i : i+5 : i+5]
-			h := fmix64(t[0]*c0 + t[1]*c1 + t[2]*c2 + t[3]*c3 + t[4]*c4)
-			bin := (h >> 32) * k >> 32
-			if v := h & 0xffffffff; v < mins[bin] {
-				mins[bin] = v
-			}
-		}
+		shingleMins5(toks, (*[5]uint64)(coef), mins)
 	} else {
 		for i := 0; i+n <= len(toks); i++ {
 			var h uint64
