@@ -49,6 +49,11 @@ type Kind struct {
 	Name        string
 	Description string
 	Severity    Severity
+	// Fallback marks a catch-all kind (secret.generic_high_entropy): the
+	// engine drops its hit where a hit of another kind of the same family
+	// overlaps it in the same value, so one secret is reported once, under
+	// its specific kind.
+	Fallback bool `json:",omitempty"`
 }
 
 // Family returns the part of the kind name before the first dot ("pii").

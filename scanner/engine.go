@@ -93,6 +93,7 @@ type engine struct {
 	// verdicts from the corpus reduce, per file, sorted by row.
 	verdicts map[int][]corpusFinding
 	kinds    map[string]detectors.Kind
+	fallback map[string]bool // kinds with Kind.Fallback
 	recur    recurrence
 	maxSev   detectors.Severity
 
@@ -164,6 +165,12 @@ func newBareEngine(cfg Config) (*engine, error) {
 	}
 	for _, k := range cfg.Registry.Kinds() {
 		e.kinds[k.Name] = k
+		if k.Fallback {
+			if e.fallback == nil {
+				e.fallback = map[string]bool{}
+			}
+			e.fallback[k.Name] = true
+		}
 	}
 	for _, k := range InputKinds {
 		e.kinds[k.Name] = k
@@ -829,6 +836,7 @@ type workerState struct {
 	sketchers []sketchFunc
 	label     []byte
 	kinds     []string
+	drop      []bool // dropFallbacks scratch
 }
 
 type span struct {
@@ -970,6 +978,7 @@ func (e *engine) detect(ws *workerState, j *job) {
 			}
 			field := string(b.FieldName(v))
 			sortHits(ws.hits)
+			ws.hits = e.dropFallbacks(ws, ws.hits)
 			for _, h := range ws.hits {
 				det := engineDetector
 				if h.Det >= 0 {
@@ -1136,6 +1145,43 @@ func (e *engine) replacement(ws *workerState, dst []byte, kind string, op Operat
 		return append(dst, ']')
 	}
 	return maskLabel(dst, kind)
+}
+
+// dropFallbacks removes hits of a fallback kind (Kind.Fallback) that a hit
+// of another kind of the same family overlaps.
+func (e *engine) dropFallbacks(ws *workerState, h []detectors.Hit) []detectors.Hit {
+	if len(h) < 2 || len(e.fallback) == 0 {
+		return h
+	}
+	ws.drop = ws.drop[:0]
+	n := 0
+	for i := range h {
+		d := false
+		if e.fallback[h[i].Kind] {
+			fam, _, _ := strings.Cut(h[i].Kind, ".")
+			for j := range h {
+				if j != i && !e.fallback[h[j].Kind] && h[j].Start < h[i].End && h[i].Start < h[j].End &&
+					strings.HasPrefix(h[j].Kind, fam) && len(h[j].Kind) > len(fam) && h[j].Kind[len(fam)] == '.' {
+					d = true
+					break
+				}
+			}
+		}
+		ws.drop = append(ws.drop, d)
+		if d {
+			n++
+		}
+	}
+	if n == 0 {
+		return h
+	}
+	out := h[:0]
+	for i := range h {
+		if !ws.drop[i] {
+			out = append(out, h[i])
+		}
+	}
+	return out
 }
 
 func sortHits(h []detectors.Hit) {

@@ -19,6 +19,12 @@ var genericKeywords = []string{
 // config files, code, JSON and URLs.
 const genericValueChars = `\s\x00-\x1f\x7f"'\x60,;<>(){}\[\]\\&`
 
+// fallback marks k as reported only where no specific secret kind matches.
+func fallback(k detectors.Kind) detectors.Kind {
+	k.Fallback = true
+	return k
+}
+
 // genericFamily is secrets.generic: assignments and bearer credentials whose
 // value has high entropy and does not look like a placeholder, a variable
 // reference, a path or another detector's format.
@@ -35,8 +41,8 @@ func genericFamily(opt Options) family {
 	n := opt.GenericMinLength
 	return family{
 		id: "secrets.generic", version: "1",
-		kinds: []detectors.Kind{kind("secret.generic_high_entropy",
-			"high-entropy value assigned to a password/secret/token/API-key name or sent as a bearer credential", medium)},
+		kinds: []detectors.Kind{fallback(kind("secret.generic_high_entropy",
+			"high-entropy value assigned to a password/secret/token/API-key name or sent as a bearer credential", medium))},
 		rules: []rule{
 			{kind: "secret.generic_high_entropy", conf: 0.6, caseless: true, prefixes: genericKeywords, keyValue: true, suffixMax: 33,
 				body: `(?:[_.-][A-Za-z0-9_.-]{0,32}|[A-Z][A-Za-z0-9_]{0,32})?` + assign +
