@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // A sharded run (DESIGN §7) splits Index.Resolve into steps that separate
@@ -210,18 +211,32 @@ func (p Plan) ResolveClusters(ctx context.Context) (*Result, error) {
 // SaveIndex writes the persistent index for the next version from the map
 // output and res (as returned by ResolveClusters); see Index.Save.
 func (p Plan) SaveIndex(res *Result, dir string) error {
+	if res == nil {
+		return errors.New("dedupe: SaveIndex needs the Result of ResolveClusters")
+	}
+	return p.SaveIndexExcluding(res.Excluded(), dir)
+}
+
+// Excluded returns the sorted record nodes a saved index must not store
+// (dropped records and twins of index records): what SaveIndexExcluding
+// needs from the resolve step, 8 bytes per entry. The caller owns the slice.
+func (r *Result) Excluded() []uint64 { return excludedNodes(r) }
+
+// SaveIndexExcluding is SaveIndex for a process other than the one that ran
+// ResolveClusters: excluded is that Result's Excluded().
+func (p Plan) SaveIndexExcluding(excluded []uint64, dir string) error {
 	o, err := p.check()
 	if err != nil {
 		return err
 	}
-	if res == nil {
-		return errors.New("dedupe: SaveIndex needs the Result of ResolveClusters")
+	if !slices.IsSorted(excluded) {
+		return errors.New("dedupe: SaveIndexExcluding needs the sorted nodes of Result.Excluded")
 	}
 	return saveIndex(saveInput{
 		dir: dir, opts: o, params: o.paramsDigest(), rsize: recSize(o.hashes()), prior: p.Prior,
 		current: func(kind fileKind, r int, set *openSet) ([]source, error) {
 			return p.mapSources(o, kind, r, set)
 		},
-		excluded: excludedNodes(res),
+		excluded: excluded,
 	})
 }

@@ -18,6 +18,10 @@ func (e *engine) inputDigests() ([]string, error) {
 		var g errgroup.Group
 		g.SetLimit(max(e.cfg.Workers, 1))
 		for i, f := range e.files {
+			if d, ok := e.known[i]; ok {
+				ds[i] = d
+				continue
+			}
 			g.Go(func() error {
 				if f.URL != "" {
 					h, err := e.hashRemote(f.URL)

@@ -107,9 +107,10 @@ type engine struct {
 	detVersions map[string]string
 	outFiles    []outFileInfo
 
-	// shardLo, shardHi bound the files a staged task processes ([lo, hi));
-	// shardHi == 0 means every file.
+	// shardLo, shardHi bound the files a staged task processes ([lo, hi),
+	// possibly empty) when sharded is set; otherwise it processes every file.
 	shardLo, shardHi int
+	sharded          bool
 	// scratch is local scratch space when there is no outputs directory
 	// (staged map and resolve tasks).
 	scratch string
@@ -230,7 +231,7 @@ func (e *engine) setFiles(files []InputFile, skipped []Skipped) {
 // inShard reports whether file i is processed by this engine: every file
 // in-process, only the shard's files in a staged map or finalize task.
 func (e *engine) inShard(i int) bool {
-	return e.shardHi == 0 || (i >= e.shardLo && i < e.shardHi)
+	return !e.sharded || (i >= e.shardLo && i < e.shardHi)
 }
 
 // scratchDir is local scratch space for spill files.

@@ -353,8 +353,8 @@ func planStaged(ctx context.Context, cfg Config, opt StageOptions, ws workspace,
 	if opt.Partitions < 1 || opt.Partitions > 1<<16 {
 		return nil, fmt.Errorf("plan: --partitions %d out of range [1, 65536]", opt.Partitions)
 	}
-	if cfg.Dedupe.Index != "" {
-		return nil, errors.New("plan: --index (the persistent dedupe index) is supported by winnow clean on one machine; staged runs do not update it yet")
+	if cfg.Dedupe.Index != "" && storage.IsURL(cfg.Dedupe.Index) {
+		return nil, fmt.Errorf("plan: --index %s: the dedupe index is a directory every task mounts, not an object-store URL", cfg.Dedupe.Index)
 	}
 	cfg.Dedupe.Options.Partitions = opt.Partitions
 	e, err := newEngine(cfg)
@@ -377,6 +377,12 @@ func planStaged(ctx context.Context, cfg Config, opt StageOptions, ws workspace,
 	}
 	if err := e.checkPin(); err != nil {
 		return nil, err
+	}
+	if cfg.Dedupe.Index != "" {
+		// The index records every input's digest; hash once, here.
+		if _, err := e.inputDigests(); err != nil {
+			return nil, err
+		}
 	}
 	p := &RunPlan{
 		Version: 1, Tool: cfg.ToolVersion, Mode: cfg.Mode.String(), Args: opt.Args,
@@ -468,6 +474,11 @@ func (t *task) engine() (*engine, error) {
 	}
 	e.setFiles(files, t.plan.Skipped)
 	e.report.Warnings = t.plan.Warnings
+	for i, f := range t.plan.Files {
+		if f.SHA256 != "" {
+			e.presetDigest(i, f.SHA256)
+		}
+	}
 	if d := e.configDigest(); d != t.plan.ConfigDigest {
 		e.closeStore()
 		return nil, fmt.Errorf("%s: this task's configuration (digest %.12s) is not the plan's (%.12s): %w; every task must get the same flags, config file and WINNOW_KEY", t.ws.name("plan.json"), d, t.plan.ConfigDigest, ErrPlanMismatch)
@@ -552,17 +563,13 @@ func (t *task) runMap(ctx context.Context, shard int) (*StageOutcome, error) {
 	}
 	defer e.closeStore()
 	e.shardLo, e.shardHi = t.plan.shardRange(shard)
+	e.sharded = true
 	scratch, err := t.scratch("map")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(scratch)
 	e.scratch, e.publishDir = scratch, scratch
-	for i, f := range t.plan.Files {
-		if f.SHA256 != "" {
-			e.presetDigest(i, f.SHA256)
-		}
-	}
 	done := mapDone{Shard: shard, Skipped: map[int]string{}, Digests: map[int]string{}, Parts: map[string]partInfo{}}
 	if err := e.newCorpus(); err != nil {
 		return nil, err
@@ -842,6 +849,20 @@ func (t *task) runResolve(ctx context.Context) (*StageOutcome, error) {
 			done.Corpus[k] = b
 		}
 	}
+	if t.cfg.Dedupe.Index != "" && t.cfg.Mode == ModeClean {
+		for _, c := range e.corpus {
+			if d, ok := c.(*dedupeStage); ok && d.res != nil {
+				info, err := t.ws.writeGob(excludedPart, excludedNodes{Nodes: d.res.Excluded()})
+				if err == nil {
+					err = t.ws.push(excludedPart)
+				}
+				if err != nil {
+					return nil, err
+				}
+				done.Parts[excludedPart] = info
+			}
+		}
+	}
 	for s := range t.plan.Shards {
 		lo, hi := t.plan.shardRange(s)
 		var recs []verdictRec
@@ -979,6 +1000,7 @@ func (t *task) runFinalize(ctx context.Context, shard int) (*StageOutcome, error
 	applySkips(e, maps)
 	applyResolve(e, &res)
 	e.shardLo, e.shardHi = t.plan.shardRange(shard)
+	e.sharded = true
 	name := fmt.Sprintf("resolve/s%05d.verdicts", shard)
 	var recs []verdictRec
 	if err := t.ws.fetch(name); err != nil {
@@ -1211,6 +1233,9 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 		}
 	}
 	published = true // the caller owns the local copy (Result.LocalOut)
+	if err := t.saveIndex(e, maps[0].Dedupe, res.Parts[excludedPart]); err != nil {
+		return nil, err
+	}
 	o, err := t.finish(commitMarker, commitDone{Invocation: inv, Finished: time.Now().UTC()})
 	if err != nil {
 		return nil, err
@@ -1230,6 +1255,51 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 	e.stats.BytesRead = e.bytesRead.Load()
 	o.Result = &Result{Report: e.report, Stats: e.stats, MaxSeverity: e.maxSev, LocalOut: root}
 	return o, nil
+}
+
+// excludedPart holds the nodes a saved dedupe index must not store.
+const excludedPart = "resolve/excluded.gob"
+
+type excludedNodes struct{ Nodes []uint64 }
+
+// saveIndex updates --index after the outputs are published, as an
+// in-process clean does: from every shard's band partitions and the nodes
+// resolve excluded.
+func (t *task) saveIndex(e *engine, dedupeRan bool, info partInfo) error {
+	if t.cfg.Dedupe.Index == "" || t.cfg.Mode != ModeClean || !dedupeRan {
+		return nil
+	}
+	var excluded excludedNodes
+	if err := t.ws.fetch(excludedPart); err != nil {
+		return err
+	}
+	if err := t.ws.readGob(excludedPart, info, &excluded); err != nil {
+		return err
+	}
+	scratch, err := t.scratch("index")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(scratch)
+	d, err := newDedupeStage(e.cfg.Dedupe, e.files, e.inputDigests, scratch, e.cfg.Mode)
+	if err != nil {
+		return err
+	}
+	defer d.close()
+	var in []string
+	for sh := range t.plan.Shards {
+		for r := range t.plan.Partitions {
+			in = append(in, fmt.Sprintf("dedupe/map/exact-p%05d-s%05d.wdd", r, sh), fmt.Sprintf("dedupe/map/band-p%05d-s%05d.wdd", r, sh))
+		}
+		in = append(in, fmt.Sprintf("dedupe/map/recs-s%05d.wdd", sh))
+	}
+	if err := t.ws.fetch(in...); err != nil {
+		return err
+	}
+	if err := t.dedupePlan(d, scratch).SaveIndexExcluding(excluded.Nodes, t.cfg.Dedupe.Index); err != nil {
+		return fmt.Errorf("--index %s: saving: %w", t.cfg.Dedupe.Index, err)
+	}
+	return nil
 }
 
 // mergeShard folds one finalize task's report state into the engine's,

@@ -337,3 +337,89 @@ func TestStagedConcurrentCommits(t *testing.T) {
 		t.Errorf("commit after the run: %+v, %v", o, err)
 	}
 }
+
+// TestStagedIndex: a staged run with --index updates the persistent dedupe
+// index like an in-process run: version 2 against version 1's index gives
+// the same bytes either way.
+func TestStagedIndex(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the samples through every stage")
+	}
+	web := filepath.Join("..", "samples", "data", "web")
+	all := filepath.Join("..", "samples", "data")
+	version := func(cfg Config, v, index string, inputs ...string) Config {
+		cfg.Corpus = nil
+		cfg.Inputs = inputs
+		cfg.Dedupe.Index, cfg.Dedupe.Version = index, v
+		return cfg
+	}
+	// In-process: v1, then v2 against v1's index.
+	inIdx := filepath.Join(t.TempDir(), "index")
+	if _, err := Run(context.Background(), version(samplesConfig(t, t.TempDir()), "v1", inIdx, web)); err != nil {
+		t.Fatal(err)
+	}
+	inV2 := t.TempDir()
+	res, err := Run(context.Background(), version(samplesConfig(t, inV2), "v2", inIdx, all))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.FindingsByKind["dup.exact"]+res.Report.FindingsByKind["dup.near"] == 0 {
+		t.Fatal("v2 found no duplicates at all")
+	}
+	// Staged, 3 shards: the same two versions.
+	stIdx := filepath.Join(t.TempDir(), "index")
+	runStaged(t, version(samplesConfig(t, t.TempDir()), "v1", stIdx, web), 3, 2)
+	stV2 := t.TempDir()
+	runStaged(t, version(samplesConfig(t, stV2), "v2", stIdx, all), 3, 2)
+	want, got := outputTree(t, inV2), outputTree(t, stV2)
+	diffTrees(t, want, got)
+	if !strings.Contains(want["report.json"], "dup") {
+		t.Error("report without duplicates")
+	}
+	if _, err := os.Stat(filepath.Join(stIdx, "CURRENT")); err != nil {
+		t.Errorf("staged run did not save the index: %v", err)
+	}
+}
+
+func TestAssignShards(t *testing.T) {
+	files := func(sizes ...int64) []PlanFile {
+		var out []PlanFile
+		for _, s := range sizes {
+			out = append(out, PlanFile{Size: s})
+		}
+		return out
+	}
+	tests := []struct {
+		name  string
+		files []PlanFile
+		n     int
+		want  []int
+	}{
+		{"even", files(10, 10, 10, 10), 2, []int{0, 2}},
+		{"one shard", files(5, 7), 1, []int{0}},
+		{"more shards than files", files(10, 10), 4, []int{0, 0, 1, 1}},
+		{"big first file leaves shard 0 empty", files(80, 20), 3, []int{0, 0, 1}},
+		{"no files", nil, 3, []int{0, 0, 0}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := assignShards(tc.files, tc.n)
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Fatalf("got %v, want %v", got, tc.want)
+			}
+			// Every file is in exactly one shard.
+			p := &RunPlan{Files: tc.files, ShardStarts: got}
+			seen := 0
+			for i := range tc.n {
+				lo, hi := p.shardRange(i)
+				if lo > hi {
+					t.Fatalf("shard %d: [%d, %d)", i, lo, hi)
+				}
+				seen += hi - lo
+			}
+			if seen != len(tc.files) {
+				t.Fatalf("%d files in shards, want %d", seen, len(tc.files))
+			}
+		})
+	}
+}
