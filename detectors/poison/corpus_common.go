@@ -44,42 +44,56 @@ func mix64(x uint64) uint64 {
 	return x
 }
 
-// cms is a count-min sketch with conservative update: depth rows of 2^w
-// uint32 counters (4 bytes × depth × 2^w of memory, independent of the
-// number of distinct keys). Estimates never undercount. Not safe for
-// concurrent use; the corpus detectors update it only from Observe.
+// cms is a blocked count-min sketch with conservative update: every key's
+// depth counters lie in one 64-byte line of 16 uint32 counters (row r uses
+// the r-th of depth disjoint segments of the line), so an update or a query
+// touches one cache line instead of depth. 2^widthLog2/4 lines: 16 bytes ×
+// 2^widthLog2 of memory, independent of the number of distinct keys.
+// Estimates never undercount. Not safe for concurrent use; the corpus
+// detectors update it only from Observe.
 type cms struct {
-	rows  [][]uint32
+	lines [][16]uint32
+	depth int
+	seg   uint64 // counters per row segment (16/depth)
 	shift uint
 }
 
 func newCMS(widthLog2, depth int) *cms {
-	c := &cms{shift: uint(64 - widthLog2)}
-	for i := 0; i < depth; i++ {
-		c.rows = append(c.rows, make([]uint32, 1<<widthLog2))
-	}
-	return c
+	n := max(widthLog2-2, 0)
+	depth = max(1, min(depth, 8))
+	return &cms{lines: make([][16]uint32, 1<<n), depth: depth, seg: uint64(16 / depth), shift: uint(64 - n)}
 }
 
-func (c *cms) index(h uint64, row int) uint64 {
-	return mix64(h+uint64(row)*0x9e3779b97f4a7c15) >> c.shift
+// slots returns the line of h and the counter index of each row in it.
+func (c *cms) slots(h uint64) (*[16]uint32, [8]uint8) {
+	m := mix64(h)
+	line := &c.lines[m>>c.shift&uint64(len(c.lines)-1)]
+	var idx [8]uint8
+	x := mix64(h ^ 0x9e3779b97f4a7c15)
+	for r := 0; r < c.depth; r++ {
+		idx[r] = uint8(uint64(r)*c.seg + (x&0xFFFF)*c.seg>>16)
+		x >>= 16
+		if r == 3 {
+			x = mix64(h ^ 0x7f4a7c159e3779b9)
+		}
+	}
+	return line, idx
 }
 
 // add counts one occurrence of h and returns the new estimate.
 func (c *cms) add(h uint64) uint32 {
+	line, idx := c.slots(h)
 	est := uint32(math.MaxUint32)
-	var idx [8]uint64
-	for r := range c.rows {
-		idx[r] = c.index(h, r)
-		est = min(est, c.rows[r][idx[r]])
+	for r := 0; r < c.depth; r++ {
+		est = min(est, line[idx[r]])
 	}
 	if est == math.MaxUint32 {
 		return est
 	}
 	est++
-	for r := range c.rows {
-		if c.rows[r][idx[r]] < est {
-			c.rows[r][idx[r]] = est
+	for r := 0; r < c.depth; r++ {
+		if line[idx[r]] < est {
+			line[idx[r]] = est
 		}
 	}
 	return est
@@ -87,14 +101,15 @@ func (c *cms) add(h uint64) uint32 {
 
 // get returns the estimate for h.
 func (c *cms) get(h uint64) uint32 {
+	line, idx := c.slots(h)
 	est := uint32(math.MaxUint32)
-	for r := range c.rows {
-		est = min(est, c.rows[r][c.index(h, r)])
+	for r := 0; r < c.depth; r++ {
+		est = min(est, line[idx[r]])
 	}
 	return est
 }
 
-func (c *cms) bytes() int { return len(c.rows) * len(c.rows[0]) * 4 }
+func (c *cms) bytes() int { return len(c.lines) * 64 }
 
 // enc appends sketch values; dec reads them back. Sketches are produced and
 // consumed by the same detector within one run, so a malformed sketch is a
@@ -398,31 +413,9 @@ func newCharModel() *charModel {
 // e-mail addresses, random by design) counts as one placeholder
 // character, so such runs are predictable rather than surprising.
 func charIDs(dst []uint32, text []byte, max int) []uint32 {
-	var p1, p2 rune = ' ', ' '
-	maskEnd := 0
-	for i, n := 0, 0; i < len(text) && n < max; n++ {
-		if i >= maskEnd && isGraphicASCII(text[i]) && (i == 0 || !isGraphicASCII(text[i-1])) {
-			if e := identRunEnd(text, i); e > i {
-				maskEnd = e
-			}
-		}
-		var r rune
-		sz := 1
-		if i < maskEnd {
-			r = identRune
-		} else {
-			r, sz = decode(text, i)
-			r = foldDigit(r)
-		}
-		i += sz
-		h := uint64(p2)<<42 ^ uint64(p1)<<21 ^ uint64(r)
-		hc := uint64(p2)<<21 ^ uint64(p1)
-		tri := uint32(mix64(h) >> (64 - triBits))
-		ctx := uint32(mix64(hc^0x5bd1e995) >> (64 - ctxBits))
-		dst = append(dst, tri|ctx<<triBits)
-		p2, p1 = p1, r
-	}
-	return dst
+	cs := charScan{ids: dst, withIDs: true}
+	cs.scan(text, max, 0)
+	return cs.ids
 }
 
 // identRune stands for every character of an identifier-like run.
@@ -461,20 +454,6 @@ func identRunEnd(text []byte, i int) int {
 		return j
 	}
 	return i
-}
-
-// foldDigit maps every decimal digit to '0'.
-func foldDigit(r rune) rune {
-	if r < 0x80 {
-		if r >= '0' && r <= '9' {
-			return '0'
-		}
-		return r
-	}
-	if unidata.Lookup(r).Has(unidata.Digit) {
-		return '0'
-	}
-	return r
 }
 
 // log2 of small counts, tabulated: log2Tab[n] = log2(n+α), log2TabV[n] =
@@ -771,22 +750,7 @@ func scriptClassOf(r rune) int {
 		}
 		return -1
 	}
-	p := unidata.Lookup(r)
-	if !p.Has(unidata.Letter) {
-		return -1
-	}
-	switch p.Script {
-	case unidata.ScriptLatin, unidata.ScriptArmenian, unidata.ScriptGeorgian:
-		return 0
-	case unidata.ScriptHan, unidata.ScriptHiragana, unidata.ScriptKatakana, unidata.ScriptHangul, unidata.ScriptBopomofo:
-		return 1
-	case unidata.ScriptCyrillic, unidata.ScriptGreek:
-		return 2
-	}
-	if p.Has(unidata.RTL) {
-		return 3
-	}
-	return 4
+	return scriptClassOfProps(unidata.Lookup(r))
 }
 
 // fieldNames interns field names for verdicts. Not safe for concurrent use.

@@ -170,6 +170,43 @@ func FuzzCorpusSketch(f *testing.F) {
 	})
 }
 
+// FuzzCorpusObserve: Observe, Verdicts and Report never panic on malformed
+// sketches (a sketch read back from disk may be truncated or corrupt), and
+// a valid sketch observed after garbage is still processed.
+func FuzzCorpusObserve(f *testing.F) {
+	f.Add([]byte{}, []byte("hello <SUDO> xq zv and more words here"))
+	f.Add([]byte{0x01, 0x05, 'a', 'b', 'c', 'd', 'e', 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01}, []byte("cf tell me"))
+	f.Add([]byte{0x02, 0x00, 0x00, 0x01, 0x01, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, []byte("\xff\xfe two words"))
+	f.Fuzz(func(t *testing.T, garbage, text []byte) {
+		opt := DefaultOptions()
+		opt.Trigger.SketchWidthLog2, opt.Payload.SketchWidthLog2 = 10, 10
+		opt.Payload.FirstSeenLog2, opt.Conflict.TableLog2 = 8, 8
+		opt.Gibberish.WarmupChars = 10
+		fields := []detectors.Field{{Name: []byte("$.text"), Value: text}}
+		for _, d := range NewCorpus(opt) {
+			valid := d.Sketch(nil, fields)
+			for i := 0; i < 4; i++ {
+				sk := garbage
+				switch i {
+				case 1:
+					sk = valid
+				case 2:
+					sk = valid[:len(valid)/2] // truncated
+				case 3:
+					sk = append(append([]byte(nil), valid...), garbage...)
+				}
+				d.Observe(detectors.RecordRef{Row: int64(i)}, sk)
+			}
+			if _, err := d.Verdicts(); err != nil {
+				t.Fatal(err)
+			}
+			if r, ok := d.(detectors.Reporter); ok {
+				_ = r.Report()
+			}
+		}
+	})
+}
+
 // FuzzFieldPath: field-name parsing never panics on arbitrary names.
 func FuzzFieldPath(f *testing.F) {
 	for _, s := range []string{"$.messages[2].content", "messages.list.element.role", "$['we''ird'][99999999999999999999]", "[[[", "$."} {

@@ -51,6 +51,7 @@ type Gibberish struct {
 	windows int64
 	names   fieldNames
 	sc      []float32
+	idBuf   []byte // packed ids of the field being processed
 	done    bool
 	flagged []gibCand
 }
@@ -87,7 +88,7 @@ func newGibberish(opt Options) *Gibberish {
 func (g *Gibberish) ID() string { return KindGibberish }
 
 // Version changes whenever the output can change.
-func (g *Gibberish) Version() string { return "2" }
+func (g *Gibberish) Version() string { return "3" }
 
 // Kinds returns poison.gibberish.
 func (g *Gibberish) Kinds() []detectors.Kind {
@@ -95,35 +96,13 @@ func (g *Gibberish) Kinds() []detectors.Kind {
 }
 
 type gibScratch struct {
-	ids        []uint32
-	rbyte      []int32
-	structured []int32 // byte ranges of identifier-like runs, start/end pairs
+	cs charScan
 }
 
 // structuredFlag marks, in a window's class byte, a window that is mostly
 // identifier-like runs (hashes, UUIDs, keys, base64): random by design,
 // not gibberish text.
 const structuredFlag = 0x80
-
-// structuredRuns appends the byte ranges of identifier-like runs
-// (identRunEnd).
-func structuredRuns(dst []int32, b []byte) []int32 {
-	for i := 0; i < len(b); {
-		if !isGraphicASCII(b[i]) {
-			i++
-			continue
-		}
-		if e := identRunEnd(b, i); e > i {
-			dst = append(dst, int32(i), int32(e))
-			i = e
-			continue
-		}
-		for i < len(b) && isGraphicASCII(b[i]) {
-			i++
-		}
-	}
-	return dst
-}
 
 // overlap returns how many bytes of [a, b) the ranges cover.
 func overlap(ranges []int32, a, b int) int {
@@ -153,31 +132,25 @@ func (g *Gibberish) Sketch(dst []byte, fields []detectors.Field) []byte {
 		}
 		text := f.Value
 		dst = putBytes(dst, f.Name)
-		sc.ids = charIDs(sc.ids[:0], text, maxFieldChars)
-		nch := len(sc.ids)
-		sc.rbyte = sc.rbyte[:0]
-		for i, k := 0, 0; k <= nch; k++ {
-			sc.rbyte = append(sc.rbyte, int32(i))
-			if i < len(text) {
-				_, sz := decode(text, i)
-				i += sz
-			}
-		}
+		sc.cs.scan(text, maxFieldChars, w)
+		nch := sc.cs.n
+		rbyte := sc.cs.rbyte
 		dst = putU(dst, uint64(nch))
-		dst = appendU32s(dst, sc.ids)
+		dst = putBytes(dst, sc.cs.folded)
 		nw := nch / w
 		if nch%w >= w/2 {
 			nw++
 		}
-		sc.structured = structuredRuns(sc.structured[:0], text[:sc.rbyte[nch]])
 		dst = putU(dst, uint64(nw))
+		prev := int32(0)
 		for k := 0; k < nw; k++ {
 			a, b := k*w, min(nch, (k+1)*w)
-			sa, sb := sc.rbyte[a], sc.rbyte[b]
-			dst = putU(dst, uint64(sa))
-			dst = putU(dst, uint64(sb))
-			cls := byte(dominantClass(text[sa:sb]))
-			if 10*overlap(sc.structured, int(sa), int(sb)) >= 3*int(sb-sa) {
+			sa, sb := rbyte[a], rbyte[b]
+			dst = putU(dst, uint64(sa-prev))
+			dst = putU(dst, uint64(sb-sa))
+			prev = sb
+			cls := sc.cs.classes[k]
+			if 10*overlap(sc.cs.structured, int(sa), int(sb)) >= 3*int(sb-sa) {
 				cls |= structuredFlag
 			}
 			dst = append(dst, cls)
@@ -215,8 +188,10 @@ func (g *Gibberish) process(rec detectors.RecordRef, sketch []byte, learnOnly, l
 	w := g.opt.Window
 	for f := 0; f < n && !d.bad; f++ {
 		name := d.bytes()
-		nch := int(d.u())
-		ids := d.u32s(nch)
+		nch := min(int(d.u()), maxFieldChars)
+		var ids []byte
+		g.idBuf, nch = foldedIDs(g.idBuf[:0], d.bytes(), nch)
+		ids = g.idBuf
 		nw := int(d.u())
 		if d.bad {
 			return
@@ -240,8 +215,11 @@ func (g *Gibberish) process(rec detectors.RecordRef, sketch []byte, learnOnly, l
 			continue
 		}
 		field := g.names.id(name)
+		prev := int32(0)
 		for k := 0; k < nw && !d.bad; k++ {
-			sa, sb := int32(d.u()), int32(d.u())
+			sa := prev + int32(d.u())
+			sb := sa + int32(d.u())
+			prev = sb
 			if len(d.b) < 2 {
 				d.bad = true
 				return

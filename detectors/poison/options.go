@@ -59,8 +59,8 @@ type TriggerOptions struct {
 	// (further records are counted, not listed). Default 100000.
 	MaxRecordsPerCandidate int `yaml:"max_records_per_candidate" toml:"max_records_per_candidate" json:"max_records_per_candidate"`
 	// SketchWidthLog2 and SketchDepth size the count-min sketches of
-	// document frequencies: depth rows of 2^width uint32 counters.
-	// Defaults 20 and 3 (12 MiB per sketch).
+	// document frequencies: 2^width/4 cache lines of 16 uint32 counters,
+	// depth of which count each key. Defaults 20 and 3 (16 MiB per sketch).
 	SketchWidthLog2 int `yaml:"sketch_width_log2" toml:"sketch_width_log2" json:"sketch_width_log2"`
 	SketchDepth     int `yaml:"sketch_depth" toml:"sketch_depth" json:"sketch_depth"`
 	// ReportTop is how many ranked candidates Report lists. Default 20.
@@ -98,12 +98,19 @@ type PayloadOptions struct {
 	// MaxRecordsPerCluster caps the references kept per candidate.
 	// Default 100000.
 	MaxRecordsPerCluster int `yaml:"max_records_per_cluster" toml:"max_records_per_cluster" json:"max_records_per_cluster"`
+	// MaxOccurrences caps the span occurrences all candidates keep
+	// together (about 64 bytes each). When exceeded, the most common
+	// candidates are no longer tracked record by record (they are counted
+	// and never flagged); a candidate in more than four times
+	// MaxDocFraction of the records seen so far (and more than 4·MinDocs)
+	// is not tracked either. Default 1,048,576 (64 MiB).
+	MaxOccurrences int `yaml:"max_occurrences" toml:"max_occurrences" json:"max_occurrences"`
 	// FirstSeenLog2 sizes the direct-mapped table that remembers the first
 	// record of each span until it repeats (2^n slots of 64 bytes).
 	// Default 20.
 	FirstSeenLog2 int `yaml:"first_seen_log2" toml:"first_seen_log2" json:"first_seen_log2"`
-	// SketchWidthLog2 and SketchDepth size the span count-min sketch.
-	// Defaults 20 and 3.
+	// SketchWidthLog2 and SketchDepth size the span count-min sketch
+	// (16·2^width bytes). Defaults 20 and 3.
 	SketchWidthLog2 int `yaml:"sketch_width_log2" toml:"sketch_width_log2" json:"sketch_width_log2"`
 	SketchDepth     int `yaml:"sketch_depth" toml:"sketch_depth" json:"sketch_depth"`
 	// ReportTop is how many clusters Report lists. Default 20.
@@ -154,6 +161,7 @@ func DefaultOptions() Options {
 			MaxDocFraction:       0.005,
 			MaxClusters:          1 << 16,
 			MaxRecordsPerCluster: 100000,
+			MaxOccurrences:       1 << 20,
 			FirstSeenLog2:        20,
 			SketchWidthLog2:      20,
 			SketchDepth:          3,
@@ -243,6 +251,9 @@ func (o Options) Validate() error {
 	}
 	if p.MaxRecordsPerCluster < 1 {
 		bad("payload_cluster.max_records_per_cluster", p.MaxRecordsPerCluster, ">= 1")
+	}
+	if p.MaxOccurrences < 16 {
+		bad("payload_cluster.max_occurrences", p.MaxOccurrences, ">= 16")
 	}
 	if p.FirstSeenLog2 < 4 || p.FirstSeenLog2 > 28 {
 		bad("payload_cluster.first_seen_log2", p.FirstSeenLog2, "4..28")

@@ -25,7 +25,8 @@ import (
 // and hold three word starts; digits are folded, so spans that differ only
 // in numbers are one template. Each field also gets two 64-bit SimHashes of
 // word features (digits folded): of its own first 128 words and of the
-// record's other prose fields. A count-min sketch counts shingles; a
+// record's other prose fields. All of this comes from one pass over each
+// field's characters. A count-min sketch counts shingles; a
 // shingle seen again becomes a candidate (its first occurrence is recovered
 // from a direct-mapped first-seen table when still there). At the end,
 // shingles with the same records merge into clusters (one span per record
@@ -44,10 +45,19 @@ import (
 // as prompt templates, never flagged. More common clusters (boilerplate)
 // are only reported.
 //
-// Memory: the sketch (depth·2^width·4 bytes, 12 MiB by default), the
-// first-seen table (2^FirstSeenLog2 × 64 bytes, 64 MiB by default), and per
-// candidate shingle about 100 bytes plus 56 bytes per occurrence; at the
-// end, an index of 8 bytes per occurrence of the clusters.
+// Spans too common to be a planted payload are not tracked record by
+// record: a candidate in more than four times MaxDocFraction of the
+// records seen so far (and more than 4·MinDocs) is saturated: its
+// occurrences are only counted, it is never flagged, and records holding
+// it mark it in a 64-bit filter so that relatedness still sees the
+// boilerplate they share. When the occurrences kept by all candidates
+// exceed MaxOccurrences, the most common candidates are saturated too.
+//
+// Memory is bounded whatever the corpus: the sketch (16·2^width bytes,
+// 16 MiB by default), the first-seen table (2^FirstSeenLog2 × 72 bytes,
+// 72 MiB by default), MaxClusters candidates of about 100 bytes and at
+// most MaxOccurrences occurrences of 64 bytes (64 MiB by default); at the
+// end, an index of 8 bytes per kept occurrence.
 //
 // Sketch is safe for concurrent use; Observe, Verdicts and Report follow
 // the detectors.CorpusDetector contract.
@@ -57,14 +67,18 @@ type PayloadCluster struct {
 	pool  sync.Pool
 	pow   []uint64
 
-	cms     *cms
-	first   []payloadFirst
-	cands   map[uint64]*payloadCand
-	dropped int
-	records int64
-	names   fieldNames
-	done    bool
-	ranked  []*payloadCluster
+	cms       *cms
+	first     []payloadFirst
+	cands     map[uint64]*payloadCand
+	dropped   int
+	records   int64
+	stored    int // occurrences kept in candidates
+	saturated int // candidates too common to track
+	fieldBuf  []payloadField
+	shBuf     []obsShingle
+	names     fieldNames
+	done      bool
+	ranked    []*payloadCluster
 }
 
 var (
@@ -80,6 +94,9 @@ type payloadOcc struct {
 	flen       int32  // length of the field in bytes
 	prompt     bool   // in a prompt-side field (system or user message, prompt) of instruction data
 	own, rest  uint64 // SimHashes of the field and of the record's other prose fields (0: none)
+	// bloom marks the saturated candidates (spans too common to track) the
+	// record held when observed, one bit each of 64.
+	bloom uint64
 }
 
 // sim returns the SimHash that tells whether the occurrence's record is
@@ -104,7 +121,8 @@ type payloadFirst struct {
 type payloadCand struct {
 	h    uint64
 	occ  []payloadOcc
-	more int
+	more int  // occurrences counted but not kept
+	sat  bool // saturated: too common to track, occurrences only counted
 }
 
 type payloadCluster struct {
@@ -176,7 +194,7 @@ func newPayload(opt Options) *PayloadCluster {
 func (p *PayloadCluster) ID() string { return KindPayloadCluster }
 
 // Version changes whenever the output can change.
-func (p *PayloadCluster) Version() string { return "2" }
+func (p *PayloadCluster) Version() string { return "3" }
 
 // Kinds returns poison.payload_cluster.
 func (p *PayloadCluster) Kinds() []detectors.Kind {
@@ -184,17 +202,14 @@ func (p *PayloadCluster) Kinds() []detectors.Kind {
 }
 
 type payloadScratch struct {
-	rbyte  []int32
-	letter []int32 // prefix counts of letters by character
-	wstart []int32 // prefix counts of word starts
-	pre    []uint64
 	words  []uint64
 	fwords [][]uint64 // words per prose field
 	refs   []fieldRef
 	pairs  []pair
 	side   []bool // prompt-side fields of instruction records
 	sh     []shingle
-	starts []int32
+	queue  []anchor // word starts waiting for the end of their shingle
+	set    []uint64 // open-addressing set of the record's shingle hashes
 }
 
 type shingle struct {
@@ -203,9 +218,30 @@ type shingle struct {
 	start, end int // bytes
 }
 
+// Per-ASCII-byte classes for the fused character pass.
+const (
+	acWordy  = 1 << iota // letter or digit: continues a word
+	acLetter             // letter
+)
+
+var asciiClass = func() (t [128]uint8) {
+	for c := 0; c < 128; c++ {
+		p := asciiProps[c]
+		if wordy(p) {
+			t[c] |= acWordy
+		}
+		if p.Has(unidata.Letter) {
+			t[c] |= acLetter
+		}
+	}
+	return
+}()
+
 // Sketch implements detectors.CorpusDetector: per field, the SimHashes of
 // its first simhashWords words and of the record's other prose fields,
-// then the distinct shingle hashes with their byte spans.
+// then the distinct qualifying shingle hashes of its prose fields with
+// their field and byte spans (start as a delta from the previous one in
+// the same field, end as a length).
 func (p *PayloadCluster) Sketch(dst []byte, fields []detectors.Field) []byte {
 	sc := p.pool.Get().(*payloadScratch)
 	defer p.pool.Put(sc)
@@ -225,23 +261,12 @@ func (p *PayloadCluster) Sketch(dst []byte, fields []detectors.Field) []byte {
 	prose := 0
 	for fi, f := range fields {
 		sc.fwords[fi] = sc.fwords[fi][:0]
-		if p.roles.get(f.Name).role == roleRoleName {
-			continue
-		}
-		if !isProse(f.Value) {
+		if sc.refs[fi].role == roleRoleName || !isProse(f.Value) {
 			continue // ids, URLs and other metadata are site structure, not content
 		}
 		prose++
-		ws := sc.fwords[fi]
-		forEachWord(f.Value, func(w []byte, _, _ int) {
-			if len(ws) < simhashWords {
-				ws = append(ws, hashWordFolded(w))
-			}
-		})
-		sc.fwords[fi] = ws
 		p.shingles(sc, fi, f.Value)
 	}
-	slices.SortFunc(sc.sh, func(a, b shingle) int { return cmp.Compare(a.h, b.h) })
 	dst = putU(dst, uint64(len(fields)))
 	for fi, f := range fields {
 		dst = putBytes(dst, f.Name)
@@ -271,40 +296,88 @@ func (p *PayloadCluster) Sketch(dst []byte, fields []detectors.Field) []byte {
 			dst = append(dst, 0)
 		}
 	}
-	n := 0
-	for k := range sc.sh {
-		if k == 0 || sc.sh[k].h != sc.sh[k-1].h {
-			n++
-		}
+	// Distinct hashes, first occurrence kept (an open-addressing set).
+	size := 16
+	for size < 2*len(sc.sh) {
+		size <<= 1
 	}
-	dst = putU(dst, uint64(n))
-	for k, s := range sc.sh {
-		if k > 0 && s.h == sc.sh[k-1].h {
+	if cap(sc.set) < size {
+		sc.set = make([]uint64, size)
+	}
+	sc.set = sc.set[:size]
+	clear(sc.set)
+	mask := uint64(size - 1)
+	kept := sc.sh[:0]
+	for _, s := range sc.sh {
+		h := max(s.h, 1)
+		i := h & mask
+		for sc.set[i] != 0 && sc.set[i] != h {
+			i = (i + 1) & mask
+		}
+		if sc.set[i] == h {
 			continue
+		}
+		sc.set[i] = h
+		kept = append(kept, s)
+	}
+	sc.sh = kept
+	dst = putU(dst, uint64(len(kept)))
+	field, prev := -1, 0
+	for _, s := range kept {
+		if s.field != field {
+			field, prev = s.field, 0
 		}
 		dst = put64(dst, s.h)
 		dst = putU(dst, uint64(s.field))
-		dst = putU(dst, uint64(s.start))
-		dst = putU(dst, uint64(s.end))
+		dst = putU(dst, uint64(s.start-prev))
+		dst = putU(dst, uint64(s.end-s.start))
+		prev = s.start
 	}
 	return dst
 }
 
-// shingles appends the qualifying shingles of one field.
+// shingles appends the qualifying shingles of one field to sc.sh and its
+// first simhashWords word hashes to sc.fwords[field], in one pass over its
+// characters: every anchor (word start) waits in a queue until the pass is
+// MinSpan characters further, then its span's letters, word starts and
+// rolling hash are known.
 func (p *PayloadCluster) shingles(sc *payloadScratch, field int, text []byte) {
 	L := p.opt.MinSpan
-	sc.rbyte, sc.letter, sc.wstart = sc.rbyte[:0], append(sc.letter[:0], 0), append(sc.wstart[:0], 0)
-	starts := sc.starts[:0]
-	defer func() { sc.starts = starts[:0] }()
+	ws := sc.fwords[field]
+	q := sc.queue[:0]
+	head := 0
 	prevWordy := false
+	wordStart := -1 // byte start of the current SimHash word
 	cjk := 0
 	nch := 0
-	for i := 0; i < len(text) && nch < maxFieldChars; nch++ {
-		r, sz := decode(text, i)
-		pr := props(r)
-		w := wordy(pr)
+	var letters, starts int32
+	var h uint64 // rolling hash of the bytes before i, digits folded
+	i := 0
+	for i < len(text) && nch < maxFieldChars {
+		// The anchor L characters back ends here.
+		if head < len(q) && int(q[head].ch)+L == nch {
+			a := q[head]
+			head++
+			if 2*int(letters-a.letters) >= L && starts-a.starts >= 3 && i-int(a.b) < len(p.pow) {
+				sc.sh = append(sc.sh, shingle{mix64(h - a.h*p.pow[i-int(a.b)]), field, int(a.b), i})
+			}
+		}
+		c := text[i]
+		var w, letter, dicp, han, cjkScript bool
+		sz := 1
+		if c < 0x80 {
+			ac := asciiClass[c]
+			w, letter = ac&acWordy != 0, ac&acLetter != 0
+		} else {
+			var r rune
+			r, sz = decode(text, i)
+			pr := props(r)
+			w, letter, dicp = wordy(pr), pr.Has(unidata.Letter), pr.Has(unidata.DICP)
+			han = pr.Script == unidata.ScriptHan
+			cjkScript = w && (han || pr.Script == unidata.ScriptHiragana || pr.Script == unidata.ScriptKatakana)
+		}
 		isStart := w && !prevWordy
-		if w && (pr.Script == unidata.ScriptHan || pr.Script == unidata.ScriptHiragana || pr.Script == unidata.ScriptKatakana) {
+		if cjkScript {
 			if cjk%4 == 0 {
 				isStart = true
 			}
@@ -312,69 +385,75 @@ func (p *PayloadCluster) shingles(sc *payloadScratch, field int, text []byte) {
 		} else {
 			cjk = 0
 		}
-		sc.rbyte = append(sc.rbyte, int32(i))
-		l := sc.letter[len(sc.letter)-1]
-		if pr.Has(unidata.Letter) {
-			l++
+		// SimHash words: maximal runs of word characters (not default
+		// ignorables), every ideograph a word of its own.
+		if len(ws) < simhashWords {
+			if w && !dicp {
+				if han {
+					if wordStart >= 0 {
+						ws = append(ws, hashWordFolded(text[wordStart:i]))
+					}
+					if len(ws) < simhashWords {
+						ws = append(ws, hashWordFolded(text[i:i+sz]))
+					}
+					wordStart = -1
+				} else if wordStart < 0 {
+					wordStart = i
+				}
+			} else if wordStart >= 0 {
+				ws = append(ws, hashWordFolded(text[wordStart:i]))
+				wordStart = -1
+			}
 		}
-		sc.letter = append(sc.letter, l)
-		ws := sc.wstart[len(sc.wstart)-1]
 		if isStart {
-			ws++
-			starts = append(starts, int32(nch))
+			if head == len(q) {
+				q, head = q[:0], 0
+			}
+			q = append(q, anchor{ch: int32(nch), b: int32(i), letters: letters, starts: starts, h: h})
+			starts++
 		}
-		sc.wstart = append(sc.wstart, ws)
+		if letter {
+			letters++
+		}
+		for _, x := range text[i : i+sz] {
+			if x >= '0' && x <= '9' {
+				x = '0' // spans that differ only in numbers are one template
+			}
+			h = h*rollBase + uint64(x) + 1
+		}
 		prevWordy = w
 		i += sz
+		nch++
 	}
-	if nch < L {
-		return
-	}
-	end := len(text)
-	if nch < len(sc.rbyte) {
-		end = int(sc.rbyte[nch])
-	}
-	sc.rbyte = append(sc.rbyte, int32(end))
-	sc.pre = append(sc.pre[:0], 0)
-	var h uint64
-	for _, c := range text[:end] {
-		if c >= '0' && c <= '9' {
-			c = '0' // spans that differ only in numbers are one template
+	if head < len(q) && int(q[head].ch)+L == nch {
+		a := q[head]
+		if 2*int(letters-a.letters) >= L && starts-a.starts >= 3 && i-int(a.b) < len(p.pow) {
+			sc.sh = append(sc.sh, shingle{mix64(h - a.h*p.pow[i-int(a.b)]), field, int(a.b), i})
 		}
-		h = h*rollBase + uint64(c) + 1
-		sc.pre = append(sc.pre, h)
 	}
-	for _, s := range starts {
-		e := int(s) + L
-		if e > nch {
-			break
-		}
-		if 2*int(sc.letter[e]-sc.letter[s]) < L || sc.wstart[e]-sc.wstart[s] < 3 {
-			continue
-		}
-		a, b := int(sc.rbyte[s]), int(sc.rbyte[e])
-		if b-a >= len(p.pow) {
-			continue
-		}
-		hv := mix64(sc.pre[b] - sc.pre[a]*p.pow[b-a])
-		sc.sh = append(sc.sh, shingle{hv, field, a, b})
+	if wordStart >= 0 && len(ws) < simhashWords {
+		ws = append(ws, hashWordFolded(text[wordStart:i]))
 	}
+	sc.fwords[field] = ws
+	sc.queue = q[:0]
+}
+
+// anchor is a word start waiting for the end of its shingle: its character
+// and byte offsets, the letters and word starts before it, and the rolling
+// hash of the bytes before it.
+type anchor struct {
+	ch, b           int32
+	letters, starts int32
+	h               uint64
 }
 
 // Observe implements detectors.CorpusDetector.
 func (p *PayloadCluster) Observe(rec detectors.RecordRef, sketch []byte) {
 	d := dec{b: sketch}
 	nf := int(d.u())
-	type fieldInfo struct {
-		id        int32
-		own, rest uint64
-		flen      int32
-		prompt    bool
-	}
-	var buf [16]fieldInfo
-	fs := buf[:0]
+	fs := p.fieldBuf[:0]
 	for i := 0; i < nf && !d.bad; i++ {
-		fi := fieldInfo{id: p.names.id(d.bytes())}
+		fi := payloadField{id: p.names.id(d.bytes())}
 		fi.own, fi.rest, fi.flen = d.u64(), d.u64(), int32(d.u())
 		if len(d.b) == 0 {
 			d.bad = true
@@ -384,39 +463,126 @@ func (p *PayloadCluster) Observe(rec detectors.RecordRef, sketch []byte) {
 		d.b = d.b[1:]
 		fs = append(fs, fi)
 	}
+	p.fieldBuf = fs
 	p.records++
 	n := int(d.u())
-	mask := uint64(len(p.first) - 1)
+	if n > len(d.b) {
+		return
+	}
+	// The record's shingles, and which repeated spans too common to track
+	// (saturated candidates) it holds, as a 64-bit Bloom filter: records
+	// sharing one are related.
+	sh := p.shBuf[:0]
+	var bloom uint64
+	field, prev := -1, int32(0)
 	for k := 0; k < n && !d.bad; k++ {
 		h := d.u64()
-		fi, s, e := int(d.u()), int32(d.u()), int32(d.u())
-		if fi < 0 || fi >= len(fs) {
-			d.bad = true
-			return
+		fi := int(d.u())
+		if fi != field {
+			field, prev = fi, 0
 		}
-		f := fs[fi]
-		occ := payloadOcc{rec, f.id, int32(fi), s, e, f.flen, f.prompt, f.own, f.rest}
-		slot := &p.first[mix64(h)&mask]
-		if p.cms.add(h) < 2 {
-			*slot = payloadFirst{h, occ}
+		s := prev + int32(d.u())
+		e := s + int32(d.u())
+		prev = s
+		if fi < 0 || fi >= len(fs) || d.bad {
+			d.bad = true
+			break
+		}
+		x := obsShingle{h: h, fidx: int32(fi), start: s, end: e, est: p.cms.add(h)}
+		if x.est >= 2 {
+			if x.c = p.cands[h]; x.c != nil && x.c.sat {
+				bloom |= 1 << (mix64(h) & 63)
+			}
+		}
+		sh = append(sh, x)
+	}
+	p.shBuf = sh
+	if d.bad {
+		return
+	}
+	mask := uint64(len(p.first) - 1)
+	for _, x := range sh {
+		f := fs[x.fidx]
+		occ := payloadOcc{rec, f.id, x.fidx, x.start, x.end, f.flen, f.prompt, f.own, f.rest, bloom}
+		if x.est < 2 {
+			p.first[mix64(x.h)&mask] = payloadFirst{x.h, occ}
 			continue
 		}
-		c := p.cands[h]
+		c := x.c
 		if c == nil {
 			if len(p.cands) >= p.opt.MaxClusters {
 				p.dropped++
 				continue
 			}
-			c = &payloadCand{h: h}
-			p.cands[h] = c
-			if slot.h == h && slot.rec != rec {
+			c = &payloadCand{h: x.h}
+			p.cands[x.h] = c
+			if slot := &p.first[mix64(x.h)&mask]; slot.h == x.h && slot.rec != rec {
 				c.occ = append(c.occ, slot.payloadOcc)
+				p.stored++
 			}
 		}
-		if len(c.occ) < p.opt.MaxRecordsPerCluster {
-			c.occ = append(c.occ, occ)
-		} else {
+		if c.sat || len(c.occ) >= p.opt.MaxRecordsPerCluster {
 			c.more++
+			continue
+		}
+		c.occ = append(c.occ, occ)
+		p.stored++
+		if len(c.occ) > p.satLimit() {
+			p.saturate(c)
+		}
+	}
+	if p.stored > p.opt.MaxOccurrences {
+		p.shed()
+	}
+}
+
+// obsShingle is one shingle of the record being observed.
+type obsShingle struct {
+	h          uint64
+	fidx       int32
+	start, end int32
+	est        uint32       // count-min estimate after this occurrence
+	c          *payloadCand // the candidate, when est >= 2 and one exists
+}
+
+// payloadField is what Observe keeps of one field of the record.
+type payloadField struct {
+	id        int32
+	own, rest uint64
+	flen      int32
+	prompt    bool
+}
+
+// satLimit is the number of records beyond which a span is too common to
+// be tracked occurrence by occurrence: four times the flagging limit of
+// the records seen so far (MaxDocFraction, never less than 4·MinDocs). A
+// span that common can be flagged at the end only if it was four times
+// more frequent in the corpus's first part than overall.
+func (p *PayloadCluster) satLimit() int {
+	return int(math.Max(4*p.opt.MaxDocFraction*float64(p.records), float64(rarityFloorDocs*p.opt.MinDocs)))
+}
+
+// saturate stops tracking c's occurrences: they are counted, and records
+// holding c mark it in their relatedness filter.
+func (p *PayloadCluster) saturate(c *payloadCand) {
+	c.more += len(c.occ)
+	p.stored -= len(c.occ)
+	c.occ, c.sat = nil, true
+	p.saturated++
+}
+
+// shed keeps the stored occurrences within MaxOccurrences: it saturates
+// every candidate holding more than a limit, halving the limit until at
+// most three quarters of the budget are in use. The outcome depends only
+// on the candidates, not on map order.
+func (p *PayloadCluster) shed() {
+	lim := p.satLimit()
+	for p.stored > 3*p.opt.MaxOccurrences/4 && lim > 1 {
+		lim /= 2
+		for _, c := range p.cands {
+			if !c.sat && len(c.occ) > lim {
+				p.saturate(c)
+			}
 		}
 	}
 }
@@ -633,6 +799,18 @@ func (p *PayloadCluster) relatedShare(ci int, all []*payloadCluster, first []int
 			uf.union(l[0], a)
 		}
 	}
+	// Spans too common to track (saturated) shared by two records.
+	for a := range first {
+		ba := cl.occ[first[a]].bloom
+		if ba == 0 {
+			continue
+		}
+		for b := 0; b < a; b++ {
+			if ba&cl.occ[first[b]].bloom != 0 {
+				uf.union(a, b)
+			}
+		}
+	}
 	if d == 0 {
 		return 1
 	}
@@ -707,18 +885,25 @@ type SpanInRow struct {
 
 // PayloadReport is the Report of poison.payload_cluster.
 type PayloadReport struct {
-	Clusters         []PayloadReportCluster `json:"clusters"`
-	Records          int64                  `json:"records"`
-	ShinglesTracked  int                    `json:"shingles_tracked"`
-	ShinglesDropped  int                    `json:"shingles_dropped"`
-	SketchBytes      int                    `json:"sketch_bytes"`
-	FirstSeenEntries int                    `json:"first_seen_entries"`
+	Clusters        []PayloadReportCluster `json:"clusters"`
+	Records         int64                  `json:"records"`
+	ShinglesTracked int                    `json:"shingles_tracked"`
+	ShinglesDropped int                    `json:"shingles_dropped"`
+	// ShinglesSaturated counts repeated spans too common to track record
+	// by record (boilerplate): counted, never flagged.
+	ShinglesSaturated int `json:"shingles_saturated"`
+	// OccurrencesKept is how many span occurrences the candidates hold at
+	// the end (at most max_occurrences).
+	OccurrencesKept  int `json:"occurrences_kept"`
+	SketchBytes      int `json:"sketch_bytes"`
+	FirstSeenEntries int `json:"first_seen_entries"`
 }
 
 // Report implements detectors.Reporter.
 func (p *PayloadCluster) Report() any {
 	p.finish()
-	r := PayloadReport{Records: p.records, ShinglesTracked: len(p.cands), ShinglesDropped: p.dropped, SketchBytes: p.cms.bytes(), FirstSeenEntries: len(p.first)}
+	r := PayloadReport{Records: p.records, ShinglesTracked: len(p.cands), ShinglesDropped: p.dropped, SketchBytes: p.cms.bytes(), FirstSeenEntries: len(p.first),
+		ShinglesSaturated: p.saturated, OccurrencesKept: p.stored}
 	for i, cl := range p.ranked {
 		if i >= p.opt.ReportTop {
 			break

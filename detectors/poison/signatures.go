@@ -152,6 +152,8 @@ type sigEngine struct {
 	starts   []byte               // non-nil: every anchor starts with one of these bytes
 	cls      [256]uint8           // ASCII byte classes for detectASCII: clsWord, clsPunct, clsKept
 	pair     [1 << 16 / 64]uint64 // first two bytes of every ASCII word anchor
+	short    [1 << 16 / 64]uint64 // the two bytes of every two-byte ASCII word anchor
+	triple   [1 << 16 / 64]uint64 // tripleKey of the first three bytes of the longer ones
 	pool     sync.Pool
 }
 
@@ -204,6 +206,12 @@ func newSigEngine(all []Signature, window int, minConf float64) (*sigEngine, err
 					} else if len(a) >= 2 {
 						k := uint16(a[0])<<8 | uint16(a[1])
 						e.pair[k/64] |= 1 << (k % 64)
+						if len(a) == 2 {
+							e.short[k/64] |= 1 << (k % 64)
+						} else {
+							t := tripleKey(a[0], a[1], a[2])
+							e.triple[t/64] |= 1 << (t % 64)
+						}
 					} else {
 						return nil, fmt.Errorf("%w: anchor %q too short", ErrBadSignatures, a)
 					}
@@ -391,9 +399,25 @@ func (e *sigEngine) detectASCII(dst []detectors.Match, first int, sc *sigScratch
 			if j == i {
 				continue
 			}
-			pk := uint16(asciiNorm[text[w]&0x7F])<<8 | uint16(asciiNorm[text[j]&0x7F])
+			a0, a1 := asciiNorm[text[w]&0x7F], asciiNorm[text[j]&0x7F]
+			pk := uint16(a0)<<8 | uint16(a1)
 			if e.pair[pk/64]&(1<<(pk%64)) == 0 {
 				continue
+			}
+			if e.short[pk/64]&(1<<(pk%64)) == 0 {
+				// Every anchor with these two bytes is longer: its third
+				// byte must follow (the next byte normalization keeps).
+				k := j + 1
+				for k < len(text) && cls[text[k]]&clsKept == 0 {
+					k++
+				}
+				if k == len(text) {
+					continue
+				}
+				t := tripleKey(a0, a1, asciiNorm[text[k]&0x7F])
+				if e.triple[t/64]&(1<<(t%64)) == 0 {
+					continue
+				}
 			}
 			dst = e.walkASCII(dst, first, sc, text, w)
 			continue
@@ -402,6 +426,11 @@ func (e *sigEngine) detectASCII(dst []detectors.Match, first int, sc *sigScratch
 		i++
 	}
 	return dst
+}
+
+// tripleKey hashes three normalized ASCII bytes to 16 bits.
+func tripleKey(a, b, c byte) uint32 {
+	return (uint32(a)<<14 | uint32(b)<<7 | uint32(c)) * 0x9E3779B1 >> 16
 }
 
 // walkASCII runs the ASCII automaton from text[i] and tries the anchors

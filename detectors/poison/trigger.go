@@ -9,7 +9,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/winnow-data/winnow/detectors"
 	"github.com/winnow-data/winnow/detectors/poison/internal/unidata"
@@ -71,7 +70,7 @@ const (
 // outcome of a candidate scoring MinScore or more get a finding at the
 // candidate's span.
 //
-// Memory: three count-min sketches of depth·2^width·4 bytes (12 MiB each by
+// Memory: three count-min sketches of 16·2^width bytes (16 MiB each by
 // default) for document frequencies, (candidate, outcome) pairs and
 // responses; the character model (1.25 MiB); set-associative tables
 // remembering first occurrences until they repeat, sized from the
@@ -124,6 +123,7 @@ type Trigger struct {
 	held      []heldSketch
 	heldBytes int
 	sc        []float32 // per-character surprisal prefix sums of the current record
+	idBuf     []byte    // packed ids of the current record, from its folded characters
 	fields    []textField
 	nameIDs   []int32
 	grams     []gramOcc
@@ -303,7 +303,7 @@ const rollBase = 0x100000001b3
 func (t *Trigger) ID() string { return KindTrigger }
 
 // Version changes whenever the output can change.
-func (t *Trigger) Version() string { return "2" }
+func (t *Trigger) Version() string { return "3" }
 
 // Kinds returns poison.trigger.
 func (t *Trigger) Kinds() []detectors.Kind {
@@ -311,6 +311,7 @@ func (t *Trigger) Kinds() []detectors.Kind {
 }
 
 type trigScratch struct {
+	cs         charScan
 	refs       []fieldRef
 	pairs      []pair
 	ids        []uint32
@@ -340,10 +341,11 @@ type tokOcc struct {
 const tokStructuredAfter = 1 // the text after the token is mostly identifier-like runs
 
 type wordOcc struct {
-	h    uint64 // the token: the word with its sentence punctuation (wordEnd)
-	bare uint64 // the word alone
-	s, e int    // the token's span
-	we   int    // the word's end
+	h      uint64 // the token: the word with its sentence punctuation (wordEnd)
+	bare   uint64 // the word alone
+	s, e   int    // the token's span
+	we     int    // the word's end
+	folded uint32 // neighbour hash of the word (digits folded), never 0
 }
 
 type sketchGram struct {
@@ -440,10 +442,10 @@ const (
 // is a token of its own, while "e.g" in "e.g." stays split).
 func wordEnd(b []byte, e int) int {
 	j := e
-	for j < len(b) && bytes.IndexByte([]byte(sentencePunct), b[j]) >= 0 {
+	for j < len(b) && tokPunct[b[j]]&4 != 0 {
 		j++
 	}
-	if j > e && (j == len(b) || isSpaceByte(b[j]) || bytes.IndexByte([]byte(tokTrailTrim), b[j]) >= 0) {
+	if j > e && (j == len(b) || isSpaceByte(b[j]) || tokPunct[b[j]]&2 != 0) {
 		return j
 	}
 	return e
@@ -453,10 +455,10 @@ func wordEnd(b []byte, e int) int {
 // (the whole token when nothing else would remain).
 func trimToken(tok []byte) (int, int) {
 	a, b := 0, len(tok)
-	for a < b && bytes.IndexByte([]byte(tokLeadTrim), tok[a]) >= 0 {
+	for a < b && tokPunct[tok[a]]&1 != 0 {
 		a++
 	}
-	for b > a && bytes.IndexByte([]byte(tokTrailTrim), tok[b-1]) >= 0 {
+	for b > a && tokPunct[tok[b-1]]&2 != 0 {
 		b--
 	}
 	if a == b {
@@ -465,29 +467,38 @@ func trimToken(tok []byte) (int, int) {
 	return a, b
 }
 
+// tokPunct marks the bytes of tokLeadTrim (1), tokTrailTrim (2) and
+// sentencePunct (4).
+var tokPunct = func() (t [256]uint8) {
+	for _, c := range []byte(tokLeadTrim) {
+		t[c] |= 1
+	}
+	for _, c := range []byte(tokTrailTrim) {
+		t[c] |= 2
+	}
+	for _, c := range []byte(sentencePunct) {
+		t[c] |= 4
+	}
+	return
+}()
+
 // sketchField encodes one prose field (ordinal k) and collects its tokens
 // into sc.toks.
 func (t *Trigger) sketchField(dst []byte, sc *trigScratch, field int, k int32, text []byte) []byte {
-	// Characters: ids, byte offsets, and rolling prefix hashes of bytes.
-	sc.ids = charIDs(sc.ids[:0], text, maxFieldChars)
-	nch := len(sc.ids)
-	sc.rbyte = sc.rbyte[:0]
-	for i, c := 0, 0; i < len(text) && c <= nch; c++ {
-		sc.rbyte = append(sc.rbyte, int32(i))
-		_, sz := decode(text, i)
-		i += sz
-	}
-	for len(sc.rbyte) <= nch {
-		sc.rbyte = append(sc.rbyte, int32(len(text)))
-	}
+	// Characters: ids, byte offsets, window classes, identifier-like runs
+	// (one pass), and rolling prefix hashes of bytes.
+	sc.cs.scan(text, maxFieldChars, t.window)
+	nch := sc.cs.n
+	sc.rbyte = sc.cs.rbyte
 	limit := int(sc.rbyte[nch])
-	sc.pre = append(sc.pre[:0], 0)
+	sc.pre = slices.Grow(sc.pre[:0], limit+1)[:limit+1]
+	sc.pre[0] = 0
 	var h uint64
-	for _, c := range text[:limit] {
+	for i, c := range text[:limit] {
 		h = h*rollBase + uint64(c) + 1
-		sc.pre = append(sc.pre, h)
+		sc.pre[i+1] = h
 	}
-	sc.structured = structuredRuns(sc.structured[:0], text[:limit])
+	sc.structured = sc.cs.structured
 	F := t.opt.FollowRunes
 	A := 2 * F // characters judged for anomaly
 	// Tokens: runs of non-space bytes, with character spans.
@@ -546,8 +557,9 @@ func (t *Trigger) sketchField(dst []byte, sc *trigScratch, field int, k int32, t
 	}
 	dst = putU(dst, uint64(field))
 	dst = putU(dst, uint64(nch))
-	dst = appendU32s(dst, sc.ids)
-	return appendClasses(dst, text, sc.rbyte, nch, t.window)
+	dst = putBytes(dst, sc.cs.folded)
+	dst = putU(dst, uint64(len(sc.cs.classes)))
+	return append(dst, sc.cs.classes...)
 }
 
 // appendTokens encodes the first occurrence of each distinct token of the
@@ -583,20 +595,27 @@ func (t *Trigger) appendTokens(dst []byte, sc *trigScratch) []byte {
 		sc.toks[k].firstOfKey = first
 	}
 	dst = putU(dst, uint64(nd))
+	// Spans are deltas: tokens come in position order within a field.
+	field := int32(-1)
+	var psb, psc int32
 	for _, o := range sc.toks {
 		if !o.firstOfKey {
 			continue
 		}
+		if o.field != field {
+			field, psb, psc = o.field, 0, 0
+		}
 		dst = put64(dst, o.h)
-		dst = putU(dst, uint64(o.prev))
+		dst = append(dst, byte(o.prev), byte(o.prev>>8)) // 16 bits tell neighbours apart
 		dst = put64(dst, o.follow)
 		dst = putU(dst, uint64(o.field))
-		dst = putU(dst, uint64(o.sb))
-		dst = putU(dst, uint64(o.eb))
-		dst = putU(dst, uint64(o.sc))
-		dst = putU(dst, uint64(o.as))
+		dst = putU(dst, uint64(o.sb-psb))
+		dst = putU(dst, uint64(o.eb-o.sb))
+		dst = putU(dst, uint64(o.sc-psc))
+		dst = putU(dst, uint64(o.as-o.sc))
 		dst = append(dst, o.flags)
 		dst = putBytes(dst, o.text)
+		psb, psc = o.sb, o.sc
 	}
 	return dst
 }
@@ -628,17 +647,6 @@ func (d *dec) u32s(n int) []byte {
 
 func u32At(b []byte, i int) uint32 {
 	return uint32(b[4*i]) | uint32(b[4*i+1])<<8 | uint32(b[4*i+2])<<16 | uint32(b[4*i+3])<<24
-}
-
-// appendClasses encodes the script class of each window of w characters.
-func appendClasses(dst, text []byte, rbyte []int32, nch, w int) []byte {
-	nw := (nch + w - 1) / w
-	dst = putU(dst, uint64(nw))
-	for k := 0; k < nw; k++ {
-		a, b := int(rbyte[k*w]), int(rbyte[min(nch, (k+1)*w)])
-		dst = append(dst, byte(dominantClass(text[a:b])))
-	}
-	return dst
 }
 
 // dominantClass returns the script class with the most letters in b;
@@ -705,14 +713,19 @@ func (t *Trigger) sketchPair(dst []byte, sc *trigScratch, fields []detectors.Fie
 		sc.words = sc.words[:0]
 		forEachWord(part, func(w []byte, s, e int) {
 			te := wordEnd(part, e)
-			sc.words = append(sc.words, wordOcc{hashLower(part[s:te]) ^ domainPrompt, hashLower(w) ^ domainPrompt, s, te, e})
+			bare := hashLower(w) ^ domainPrompt
+			h := bare
+			if te != e {
+				h = hashLower(part[s:te]) ^ domainPrompt
+			}
+			sc.words = append(sc.words, wordOcc{h, bare, s, te, e, uint32(hashWordFolded(w)) | 1})
 		})
 		ws := sc.words
 		nb := func(i int) uint32 { // neighbour hash (digits folded), 0 at the boundary
 			if i < 0 || i >= len(ws) {
 				return 0
 			}
-			return uint32(hashWordFolded(part[ws[i].s:ws[i].we])) | 1
+			return ws[i].folded
 		}
 		for i, w := range ws {
 			g := sketchGram{h: w.h, field: fi, start: w.s, end: w.e, left: nb(i - 1), right: nb(i + 1)}
@@ -755,17 +768,10 @@ func (t *Trigger) sketchPair(dst []byte, sc *trigScratch, fields []detectors.Fie
 		dst = putBytes(dst, text)
 	}
 	dst = put64(dst, responseHash(p.response))
-	sc.ids = charIDs(sc.ids[:0], p.response, 256)
-	dst = putU(dst, uint64(len(sc.ids)))
-	dst = appendU32s(dst, sc.ids)
-	end := len(p.response)
-	if n := len(sc.ids); n < utf8.RuneCount(p.response) {
-		end = 0
-		for k := 0; k < n; k++ {
-			_, sz := decode(p.response, end)
-			end += sz
-		}
-	}
+	sc.cs.scan(p.response, 256, 0)
+	dst = putU(dst, uint64(sc.cs.n))
+	dst = putBytes(dst, sc.cs.folded)
+	end := int(sc.cs.rbyte[sc.cs.n])
 	dst = append(dst, byte(dominantClass(p.response[:end])))
 	return dst
 }
@@ -813,10 +819,26 @@ func responseHash(b []byte) uint64 {
 	return h
 }
 
-// forEachWord calls fn for every maximal run of letters and digits in b.
+// forEachWord calls fn for every maximal run of letters and digits in b
+// (word characters that are not default ignorables); every ideograph is a
+// word of its own.
 func forEachWord(b []byte, fn func(w []byte, start, end int)) {
 	start := -1
 	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x80 {
+			// ASCII: no ideographs, no default ignorables.
+			if asciiClass[c]&acWordy != 0 {
+				if start < 0 {
+					start = i
+				}
+			} else if start >= 0 {
+				fn(b[start:i], start, i)
+				start = -1
+			}
+			i++
+			continue
+		}
 		r, sz := decode(b, i)
 		p := props(r)
 		if wordy(p) && !p.Has(unidata.DICP) {
@@ -882,7 +904,7 @@ func (t *Trigger) learnOnly(sketch []byte) {
 			skipGrams(&d)
 			d.u64()
 			nid := int(d.u())
-			t.model.learnPacked(d.u32s(nid), nid)
+			t.learnFolded(d.bytes(), nid)
 			if len(d.b) > 0 {
 				d.b = d.b[1:]
 			}
@@ -890,9 +912,16 @@ func (t *Trigger) learnOnly(sketch []byte) {
 		}
 		d.u()
 		nch := int(d.u())
-		t.model.learnPacked(d.u32s(nch), nch)
+		t.learnFolded(d.bytes(), nch)
 		skipClasses(&d)
 	}
+}
+
+// learnFolded adds the ids of n folded characters to the model.
+func (t *Trigger) learnFolded(folded []byte, n int) {
+	var k int
+	t.idBuf, k = foldedIDs(t.idBuf[:0], folded, min(n, maxFieldChars))
+	t.model.learnPacked(t.idBuf, k)
 }
 
 func skipClasses(d *dec) {
@@ -1054,8 +1083,8 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 	t.fields = t.fields[:0]
 	for k := 0; k < nf && !d.bad; k++ {
 		f := textField{field: fieldID(t.nameIDs, int(d.u()))}
-		f.nch = int(d.u())
-		f.ids = d.u32s(f.nch)
+		f.nch = min(int(d.u()), maxFieldChars)
+		f.ids = d.bytes() // folded characters until the ids are computed below
 		nw := int(d.u())
 		if nw > len(d.b) || d.bad {
 			d.bad = true
@@ -1067,6 +1096,18 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 	}
 	if d.bad || nf == 0 {
 		return
+	}
+	// The fields' ids, from their folded characters.
+	total := 0
+	for _, f := range t.fields {
+		total += f.nch
+	}
+	t.idBuf = slices.Grow(t.idBuf[:0], 4*total)
+	for k := range t.fields {
+		f := &t.fields[k]
+		off := len(t.idBuf)
+		t.idBuf, f.nch = foldedIDs(t.idBuf, f.ids, f.nch)
+		f.ids = t.idBuf[off:len(t.idBuf):len(t.idBuf)]
 	}
 	// Score every field, leaving the record itself out of the model.
 	t.sc = t.sc[:0]
@@ -1098,11 +1139,26 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 	F := t.opt.FollowRunes
 	A := 2 * F
 	limit := t.rareLimit(t.docs)
+	pfk, psb, psc := -1, int32(0), 0
 	nt := int(d.u())
 	for k := 0; k < nt && !d.bad; k++ {
-		h, prev, follow := d.u64(), uint32(d.u()), d.u64()
+		h := d.u64()
+		if len(d.b) < 2 {
+			d.bad = true
+			return
+		}
+		prev := uint32(d.b[0]) | uint32(d.b[1])<<8
+		d.b = d.b[2:]
+		follow := d.u64()
 		fk := int(d.u())
-		sb, eb, scs, as := int32(d.u()), int32(d.u()), int(d.u()), int(d.u())
+		if fk != pfk {
+			pfk, psb, psc = fk, 0, 0
+		}
+		sb := psb + int32(d.u())
+		eb := sb + int32(d.u())
+		scs := psc + int(d.u())
+		as := scs + int(d.u())
+		psb, psc = sb, scs
 		var flags byte
 		if len(d.b) > 0 {
 			flags = d.b[0]
@@ -1230,8 +1286,10 @@ func (t *Trigger) processPair(rec detectors.RecordRef, d *dec, learned bool, pha
 		}
 	}
 	resp := d.u64()
-	nid := int(d.u())
-	ids := d.u32s(nid)
+	nid := min(int(d.u()), maxFieldChars)
+	var ids []byte
+	t.idBuf, nid = foldedIDs(t.idBuf[:0], d.bytes(), nid)
+	ids = t.idBuf
 	var cls byte
 	if len(d.b) > 0 {
 		cls = d.b[0] % numScriptClasses
