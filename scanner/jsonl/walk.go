@@ -280,14 +280,7 @@ func (w *Walker) str(rec []byte, i int, decode bool) (int, error) {
 	w.value = w.value[:0]
 	for {
 		// Fast path: copy a run of plain bytes.
-		j := i
-		for j < len(rec) {
-			c := rec[j]
-			if c == '"' || c == '\\' || c < 0x20 {
-				break
-			}
-			j++
-		}
+		j := i + plainRun(rec[i:])
 		if decode {
 			w.value = append(w.value, rec[i:j]...)
 		}
