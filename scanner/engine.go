@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -226,6 +227,14 @@ func (e *engine) setFiles(files []InputFile, skipped []Skipped) {
 		RecordsByKind:  map[string]int64{},
 		DroppedByKind:  map[string]int64{},
 	}
+}
+
+// filePath names plan file i for reports.
+func (e *engine) filePath(i int64) (string, bool) {
+	if i < 0 || i >= int64(len(e.files)) {
+		return "", false
+	}
+	return e.files[i].Path, true
 }
 
 // inShard reports whether file i is processed by this engine: every file
@@ -459,7 +468,14 @@ func (e *engine) reduce() error {
 			e.verdicts[f] = append(e.verdicts[f], h.corpusFinding)
 		}
 		if r := c.report(); r != nil {
-			e.report.Corpus[c.id()] = r
+			raw, err := json.Marshal(r)
+			if err != nil {
+				return fmt.Errorf("corpus stage %s: report: %w", c.id(), err)
+			}
+			if raw, err = addFilePaths(raw, e.filePath); err != nil {
+				return fmt.Errorf("corpus stage %s: report: %w", c.id(), err)
+			}
+			e.report.Corpus[c.id()] = json.RawMessage(raw)
 		}
 	}
 	for f, vs := range e.verdicts {

@@ -475,6 +475,7 @@ type fileNamer struct {
 	direct bool
 	paths  []string
 	short  []string
+	index  map[string]int
 }
 
 func newFileNamer(d *reportDoc) *fileNamer {
@@ -483,11 +484,25 @@ func newFileNamer(d *reportDoc) *fileNamer {
 		n.paths = append(n.paths, f.File)
 	}
 	n.short = shortNames(n.paths)
+	n.index = make(map[string]int, len(n.paths))
+	for i, p := range n.paths {
+		n.index[p] = i
+	}
 	return n
 }
 
-func (n *fileNamer) link(file, row int64) recordLink {
+// link names a record by the path the report gives with its file index,
+// or, in older reports without paths, by the index.
+func (n *fileNamer) link(file int64, path string, row int64) recordLink {
 	l := recordLink{Row: fmtInt(row)}
+	if path != "" {
+		if i, ok := n.index[path]; ok {
+			l.Name, l.Path = visible(n.short[i]), visible(n.paths[i])
+		} else {
+			l.Name, l.Path = visible(path), visible(path)
+		}
+		return l
+	}
 	if n.direct && file >= 0 && file < int64(len(n.paths)) {
 		l.Name, l.Path = visible(n.short[file]), visible(n.paths[file])
 	} else {
@@ -679,14 +694,14 @@ func buildDedupe(s *dedupeStats, names *fileNamer, opt Options) *dedupeView {
 		if c.Prior != nil {
 			row.Kept = recordLink{Name: visible(c.Prior.File), Path: visible(c.Prior.File), Row: fmtInt(c.Prior.Row), Extra: "version " + visible(c.Prior.Version)}
 		} else {
-			row.Kept = names.link(c.Kept.File, c.Kept.Row)
+			row.Kept = names.link(c.Kept.File, c.Kept.Path, c.Kept.Row)
 		}
 		var members []recordLink
 		for _, m := range c.Sample {
 			if c.Prior == nil && m == c.Kept {
 				continue
 			}
-			members = append(members, names.link(m.File, m.Row))
+			members = append(members, names.link(m.File, m.Path, m.Row))
 		}
 		row.Members = groupRefs(members)
 		shown := len(c.Sample)
@@ -746,7 +761,7 @@ func buildTriggers(tr *triggerReport, names *fileNamer, opt Options) ([]triggerR
 		}
 		var ex []recordLink
 		for _, e := range c.Examples {
-			ex = append(ex, names.link(e.File, e.Row))
+			ex = append(ex, names.link(e.File, e.Path, e.Row))
 		}
 		r.Examples = groupRefs(ex)
 		r.More = max(0, c.Records-int64(len(c.Examples)))
@@ -769,7 +784,7 @@ func buildPayloads(pr *payloadReport, names *fileNamer, opt Options) ([]payloadR
 		r := payloadRow{Cluster: visible(c.Cluster), Records: fmtInt(c.Records), Unrelated: fmtInt(c.Unrelated), Flagged: c.Flagged}
 		var ex []recordLink
 		for _, e := range c.Examples {
-			l := names.link(e.File, e.Row)
+			l := names.link(e.File, e.Path, e.Row)
 			l.Extra = visible(e.Field) + " bytes " + fmtInt(e.Start) + "–" + fmtInt(e.End)
 			ex = append(ex, l)
 		}

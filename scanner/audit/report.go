@@ -92,8 +92,9 @@ type sizeBucket struct {
 }
 
 type recordRef struct {
-	File int64 `json:"file"`
-	Row  int64 `json:"row"`
+	File int64  `json:"file"`
+	Path string `json:"path"` // the file's path (reports since the path was added)
+	Row  int64  `json:"row"`
 }
 
 type provenance struct {
@@ -150,6 +151,7 @@ type payloadCluster struct {
 
 type spanInRow struct {
 	File  int64  `json:"file"`
+	Path  string `json:"path"`
 	Row   int64  `json:"row"`
 	Field string `json:"field"`
 	Start int64  `json:"start"`
