@@ -80,6 +80,12 @@ func (c *cms) slots(h uint64) (*[16]uint32, [8]uint8) {
 	return line, idx
 }
 
+// touch loads one counter of the line of h (a prefetch: callers touch a
+// batch of keys before updating them, so the cache misses overlap).
+func (c *cms) touch(h uint64) uint32 {
+	return c.lines[mix64(h)>>c.shift&uint64(len(c.lines)-1)][0]
+}
+
 // add counts one occurrence of h and returns the new estimate.
 func (c *cms) add(h uint64) uint32 {
 	line, idx := c.slots(h)

@@ -46,6 +46,7 @@ func (Homoglyph) Kinds() []detectors.Kind {
 // Detect implements detectors.Detector.
 func (Homoglyph) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	pos := 0
+	var tab *[0x10000]uint16
 	for {
 		q := indexNonASCII(text, pos)
 		if q >= len(text) {
@@ -55,7 +56,10 @@ func (Homoglyph) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 		for ws > pos && isASCIIAlnum(text[ws-1]) {
 			ws--
 		}
-		we, conf := homoglyphWord(text, ws)
+		if tab == nil {
+			tab = &bmpTab().hom
+		}
+		we, conf := homoglyphWord(tab, text, ws)
 		if we <= q { // the non-ASCII character at q does not continue a word
 			_, n := decode(text, q)
 			pos = q + n
@@ -74,18 +78,34 @@ type scriptCount struct {
 }
 
 // homoglyphWord scans the word starting at ws and returns its end and the
-// confidence of a finding (0 for none).
-func homoglyphWord(text []byte, ws int) (int, float64) {
-	var scripts [4]scriptCount
-	ns := 0
-	many := false // more than len(scripts) distinct scripts
+// confidence of a finding (0 for none). It reads the per-character facts
+// from the BMP table (homEntry for other planes); homoglyphWordRef in the
+// tests is the same logic on unidata lookups.
+func homoglyphWord(tab *[0x10000]uint16, text []byte, ws int) (int, float64) {
+	var sc scriptCounts
 	asciiLetters, letters := 0, 0
 	nonASCIILetters, deceptive, asciiProto := 0, 0, 0
+	// Scripts of letters with no ASCII prototype: with two of them,
+	// mixedScript cannot report the word (one of the two is an outsider
+	// without a look-alike), so it is not called.
+	noProto, noProtoSet, noProto2 := unidata.Script(0), false, false
 	i := ws
 	cjk := -1 // whether the word's letters are CJK: -1 not yet known
 	for i < len(text) {
-		r, n := decode(text, i)
-		if plainHan(r) {
+		var r rune
+		var n int
+		var e uint16
+		if c := text[i]; c < 0x80 {
+			r, n, e = rune(c), 1, tab[c]
+		} else {
+			r, n = decode(text, i)
+			if r < 0x10000 {
+				e = tab[r]
+			} else {
+				e = homEntry(r)
+			}
+		}
+		if e&homHan != 0 {
 			// Fast path: a Han letter without properties of interest.
 			if cjk == 0 {
 				break
@@ -94,22 +114,32 @@ func homoglyphWord(text []byte, ws int) (int, float64) {
 			i += n
 			letters++
 			nonASCIILetters++
-			scripts, ns, many = countScript(scripts, ns, many, unidata.ScriptHan)
+			if !noProtoSet {
+				noProto, noProtoSet = unidata.ScriptHan, true
+			} else if noProto != unidata.ScriptHan {
+				noProto2 = true
+			}
+			sc.add(unidata.ScriptHan)
+			var k int
+			i, k, _ = sameScript(tab, text, i, e)
+			letters, nonASCIILetters = letters+k, nonASCIILetters+k
+			sc.addN(unidata.ScriptHan, k)
 			continue
 		}
-		p := props(r)
-		if p.Has(unidata.DICP) {
+		if e&homDICP != 0 {
 			i += n
 			continue
 		}
-		if !wordy(p) {
+		if e&homWordy == 0 {
 			break
 		}
+		s := unidata.Script(e)
+		common := s == unidata.ScriptCommon || s == unidata.ScriptInherited
 		// CJK text runs into Latin words without spaces ("您的account账户"):
 		// a change between CJK and other scripts ends the word.
-		if p.Has(unidata.Letter) && p.Script != unidata.ScriptCommon && p.Script != unidata.ScriptInherited {
+		if e&homLetter != 0 && !common {
 			c := 0
-			if cjkScript(p.Script) {
+			if cjkScript(s) {
 				c = 1
 			}
 			if cjk >= 0 && c != cjk {
@@ -118,35 +148,60 @@ func homoglyphWord(text []byte, ws int) (int, float64) {
 			cjk = c
 		}
 		i += n
-		if !p.Any(unidata.Letter) {
+		if e&homLetter == 0 {
 			continue
 		}
 		letters++
-		s := p.Script
 		if r < 0x80 {
 			asciiLetters++
 		} else {
 			nonASCIILetters++
-			if !p.Has(unidata.Confusable) {
-				// no prototype
-			} else if proto, _ := unidata.Prototype(r); asciiWord(proto) {
+			if e&homProto != 0 {
 				asciiProto++
-				if s == unidata.ScriptCommon || r >= 0xFF21 && r <= 0xFF5A {
+				if e&homDeceptive != 0 {
 					deceptive++
 				}
 			}
+			if e&homNoProto != 0 && !common {
+				if !noProtoSet {
+					noProto, noProtoSet = s, true
+				} else if noProto != s {
+					noProto2 = true
+				}
+			}
 		}
-		if s == unidata.ScriptCommon || s == unidata.ScriptInherited {
+		if common {
 			continue
 		}
-		scripts, ns, many = countScript(scripts, ns, many, s)
+		sc.add(s)
+		if r >= 0x80 {
+			// The non-ASCII letters of the same script that follow change
+			// only the counts: count them in a tight loop.
+			var k int
+			var f sameCounts
+			i, k, f = sameScript(tab, text, i, e)
+			letters, nonASCIILetters = letters+k, nonASCIILetters+k
+			asciiProto += f.proto
+			deceptive += f.deceptive
+			sc.addN(s, k)
+			if f.noProto {
+				if !noProtoSet {
+					noProto, noProtoSet = s, true
+				} else if noProto != s {
+					noProto2 = true
+				}
+			}
+		}
 	}
 	we := i
 	if nonASCIILetters == 0 {
 		return we, 0
 	}
-	if ns >= 2 || many {
-		if c := mixedScript(text, ws, we, scripts[:ns]); c > 0 {
+	if sc.n >= 2 || sc.many {
+		if noProto2 {
+			return we, 0
+		}
+		if c := mixedScript(text, ws, we, sc.c[:sc.n]); c > 0 {
 			return we, c
 		}
 		return we, 0
@@ -154,8 +209,8 @@ func homoglyphWord(text []byte, ws int) (int, float64) {
 	if asciiLetters > 0 && deceptive > 0 && deceptive == nonASCIILetters {
 		return we, 0.8
 	}
-	if ns == 1 && asciiLetters == 0 && letters >= 3 && asciiProto == letters &&
-		scripts[0].s != unidata.ScriptLatin && latinContext(text, ws, we) {
+	if sc.n == 1 && asciiLetters == 0 && letters >= 3 && asciiProto == letters &&
+		sc.c[0].s != unidata.ScriptLatin && latinContext(text, ws, we) {
 		return we, 0.6
 	}
 	return we, 0
@@ -171,19 +226,101 @@ func cjkScript(s unidata.Script) bool {
 	return false
 }
 
-// countScript adds one letter of script s to the word's script counts.
-func countScript(scripts [4]scriptCount, ns int, many bool, s unidata.Script) ([4]scriptCount, int, bool) {
-	for k := 0; k < ns; k++ {
-		if scripts[k].s == s {
-			scripts[k].n++
-			return scripts, ns, many
+// scriptCounts counts a word's letters per script (the first four
+// distinct scripts; many records that there were more).
+type scriptCounts struct {
+	c    [4]scriptCount
+	n    int
+	many bool
+}
+
+// add counts one letter of script s.
+func (sc *scriptCounts) add(s unidata.Script) {
+	if sc.n > 0 && sc.c[sc.n-1].s == s {
+		sc.c[sc.n-1].n++
+		return
+	}
+	sc.addSlow(s)
+}
+
+// addN counts k letters of script s.
+func (sc *scriptCounts) addN(s unidata.Script, k int) {
+	if k == 0 {
+		return
+	}
+	for j := 0; j < sc.n; j++ {
+		if sc.c[j].s == s {
+			sc.c[j].n += k
+			return
 		}
 	}
-	if ns < len(scripts) {
-		scripts[ns] = scriptCount{s, 1}
-		return scripts, ns + 1, many
+	sc.addSlow(s)
+	if sc.n > 0 && sc.c[sc.n-1].s == s {
+		sc.c[sc.n-1].n += k - 1
 	}
-	return scripts, ns, true
+}
+
+// sameCounts sums Homoglyph entry bits over a run of letters.
+type sameCounts struct {
+	proto, deceptive int
+	noProto          bool
+}
+
+// sameScript returns the end of the run of non-ASCII BMP letters at
+// text[i:] of the script of the letter entry e (and Han-ness: plain Han
+// letters only follow plain Han letters), without default-ignorables, its
+// length in characters and the counts of their entry bits.
+func sameScript(tab *[0x10000]uint16, text []byte, i int, e uint16) (int, int, sameCounts) {
+	const mask = 0xFF | homDICP | homWordy | homLetter | homHan
+	want := e & mask
+	var f sameCounts
+	var bits uint16
+	k := 0
+loop:
+	for i+1 < len(text) {
+		c := text[i]
+		var r rune
+		var n int
+		switch {
+		case c >= 0xC2 && c < 0xE0 && text[i+1]&0xC0 == 0x80:
+			r, n = rune(c&0x1F)<<6|rune(text[i+1]&0x3F), 2
+		case c >= 0xE0 && c < 0xF0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80 &&
+			(c != 0xE0 || text[i+1] >= 0xA0) && (c != 0xED || text[i+1] < 0xA0):
+			r, n = rune(c&0x0F)<<12|rune(text[i+1]&0x3F)<<6|rune(text[i+2]&0x3F), 3
+		default:
+			break loop
+		}
+		x := tab[r]
+		if x&mask != want {
+			break
+		}
+		bits |= x
+		if x&homProto != 0 {
+			f.proto++
+			if x&homDeceptive != 0 {
+				f.deceptive++
+			}
+		}
+		i += n
+		k++
+	}
+	f.noProto = bits&homNoProto != 0
+	return i, k, f
+}
+
+func (sc *scriptCounts) addSlow(s unidata.Script) {
+	for k := 0; k < sc.n; k++ {
+		if sc.c[k].s == s {
+			sc.c[k].n++
+			return
+		}
+	}
+	if sc.n < len(sc.c) {
+		sc.c[sc.n] = scriptCount{s, 1}
+		sc.n++
+		return
+	}
+	sc.many = true
 }
 
 // asciiWord reports whether s is one or more ASCII letters or digits.

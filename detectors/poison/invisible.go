@@ -1,8 +1,6 @@
 package poison
 
 import (
-	"encoding/binary"
-
 	"github.com/winnow-data/winnow/detectors"
 	"github.com/winnow-data/winnow/detectors/poison/internal/unidata"
 )
@@ -46,18 +44,33 @@ func (Invisible) Kinds() []detectors.Kind {
 var invisLead = [256]bool{0xC2: true, 0xCD: true, 0xD8: true, 0xE1: true, 0xE2: true, 0xE3: true, 0xEE: true, 0xEF: true, 0xF0: true, 0xF3: true, 0xF4: true}
 
 // invisMaybe refines invisLead with the second and third bytes for the
-// lead bytes shared with common text (E1: Hangul jamo, Georgian…; E3:
-// kana; EF: fullwidth forms). It may answer true for characters Invisible
-// ignores, never false for one it reports. Skipped sequences are always
-// three bytes long, as their lead byte says.
+// lead bytes shared with common text (E1: Hangul jamo, Georgian…; E2:
+// punctuation and symbols; E3:
+// kana; EF: fullwidth forms) and the second byte for the two-byte lead
+// bytes (C2: Latin-1, CD: combining marks, D8: Arabic). It may answer true
+// for characters Invisible ignores, never false for one it reports.
 func invisMaybe(b []byte, i int) bool {
+	if i+1 >= len(b) {
+		return true
+	}
+	c1 := b[i+1]
+	switch b[i] {
+	case 0xC2: // 00AD
+		return c1 == 0xAD
+	case 0xCD: // 034F
+		return c1 == 0x8F
+	case 0xD8: // 061C (reported by Bidi, kept for safety)
+		return c1 == 0x9C
+	}
 	if i+2 >= len(b) {
 		return true
 	}
-	c1, c2 := b[i+1], b[i+2]
+	c2 := b[i+2]
 	switch b[i] {
 	case 0xE1: // 115F 1160, 17B4 17B5, 180B–180F
 		return c1 == 0x85 && (c2 == 0x9F || c2 == 0xA0) || c1 == 0x9E && (c2 == 0xB4 || c2 == 0xB5) || c1 == 0xA0 && c2 >= 0x8B && c2 <= 0x8F
+	case 0xE2: // 200B–200F, 202A–202E, 2060–206F
+		return c1 == 0x80 && (c2 >= 0x8B && c2 <= 0x8F || c2 >= 0xAA && c2 <= 0xAE) || c1 == 0x81 && c2 >= 0xA0 && c2 <= 0xAF
 	case 0xE3: // 3164
 		return c1 == 0x85 && c2 == 0xA4
 	case 0xEF: // F000–F8FF private use, FE00–FE0F, FEFF, FFA0, FFF0–FFF8
@@ -90,35 +103,47 @@ func invisClass(r rune, p unidata.Props) int {
 	return invHidden
 }
 
-// next finds the next candidate at or after i: it returns its index, rune,
-// length and class, or i == len(text) when there is none.
+// invisStop marks the bytes invisNext must look at: BACKSPACE, DELETE and
+// the lead bytes of invisLead.
+var invisStop = func() (t [256]uint8) {
+	for c, ok := range invisLead {
+		if ok {
+			t[c] = 1
+		}
+	}
+	t[0x08], t[0x7F] = 1, 1
+	return t
+}()
+
+// invisNext finds the next candidate at or after i: it returns its index,
+// rune, length and class, or i == len(text) when there is none.
 func invisNext(text []byte, i int) (int, rune, int, int) {
+	stop := &invisStop
 	for i < len(text) {
+		// Skip eight bytes at a time while none needs a look.
+		for i+8 <= len(text) {
+			b := text[i : i+8 : i+8]
+			if stop[b[0]]|stop[b[1]]|stop[b[2]]|stop[b[3]]|stop[b[4]]|stop[b[5]]|stop[b[6]]|stop[b[7]] != 0 {
+				break
+			}
+			i += 8
+		}
+		if i >= len(text) {
+			break
+		}
 		c := text[i]
-		if c < 0x80 {
-			// Skip eight ASCII bytes at a time unless one is high, 0x08 or 0x7F.
-			if i+8 <= len(text) {
-				w := binary.LittleEndian.Uint64(text[i:])
-				if w&hiBits == 0 && !hasByte(w, 0x08) && !hasByte(w, 0x7F) {
-					i += 8
-					continue
-				}
-			}
-			if c == 0x08 || c == 0x7F {
-				return i, rune(c), 1, invControl
-			}
+		if stop[c] == 0 {
 			i++
 			continue
 		}
-		if !invisLead[c] || !invisMaybe(text, i) {
-			switch {
-			case c >= 0xF0:
-				i += 4
-			case c >= 0xE0:
-				i += 3
-			default:
-				i += 2
-			}
+		if c < 0x80 {
+			return i, rune(c), 1, invControl
+		}
+		if !invisMaybe(text, i) {
+			// Not a candidate: step one byte. Continuation bytes are not
+			// lead bytes, so the rest of the character is skipped the
+			// same way, and a stray byte is left behind as decode would.
+			i++
 			continue
 		}
 		r, n := decode(text, i)

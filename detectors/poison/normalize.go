@@ -1,6 +1,8 @@
 package poison
 
 import (
+	"encoding/binary"
+	"slices"
 	"unicode"
 	"unicode/utf8"
 
@@ -47,6 +49,7 @@ type normalizer struct {
 	dst   []byte
 	offs  []int32
 	track bool
+	tab   *bmpTables // set on first use
 }
 
 func (z *normalizer) space(off int) {
@@ -91,8 +94,17 @@ func (z *normalizer) addASCII(src []byte) {
 }
 
 // add normalizes src[from:to] (whole characters) with offsets relative to
-// src.
+// src. Characters of the BMP take their output from the table of
+// fasttab.go; addRef in the tests is the same without it.
 func (z *normalizer) add(src []byte, from, to int) {
+	if z.tab == nil {
+		z.tab = bmpTab()
+	}
+	if !z.track {
+		z.addUntracked(src, from, to)
+		return
+	}
+	t := z.tab
 	i := from
 	for i < to {
 		c := src[i]
@@ -103,29 +115,92 @@ func (z *normalizer) add(src []byte, from, to int) {
 				z.space(i)
 			default:
 				z.dst = append(z.dst, m)
-				if z.track {
-					z.offs = append(z.offs, int32(i))
-				}
+				z.offs = append(z.offs, int32(i))
 			}
 			i++
 			continue
 		}
 		r, n := decode(src[:to], i)
-		if r == utf8.RuneError && n <= 1 {
+		if n == 1 { // invalid
 			i++
 			continue
 		}
-		if plainHan(r) {
-			z.dst = append(z.dst, src[i:i+3]...)
-			if z.track {
-				z.offs = append(z.offs, int32(i), int32(i), int32(i))
-			}
-			i += 3
+		if r >= 0x10000 {
+			z.addRune(r, src[i:i+n], i)
+			i += n
 			continue
 		}
-		z.addRune(r, src[i:i+n], i)
+		switch v := t.norm[r]; v & 3 {
+		case normEmit:
+			for k := range v >> 2 & 3 {
+				z.dst = append(z.dst, byte(v>>(8+8*k)))
+				z.offs = append(z.offs, int32(i))
+			}
+		case normSpace:
+			z.space(i)
+		case normMapped:
+			o := v >> 8
+			for _, b := range t.pool[o : o+v>>2&31] {
+				z.dst = append(z.dst, b)
+				z.offs = append(z.offs, int32(i))
+			}
+		default:
+			z.addRune(r, src[i:i+n], i)
+		}
 		i += n
 	}
+}
+
+// addUntracked is add without offsets: one table entry per character, and
+// up to three output bytes stored at once.
+func (z *normalizer) addUntracked(src []byte, from, to int) {
+	t := z.tab
+	d := z.dst
+	for i := from; i < to; {
+		if cap(d)-len(d) < 4 {
+			d = slices.Grow(d, 4+2*(to-i))
+		}
+		var v uint32
+		var r rune
+		n := 1
+		if c := src[i]; c < utf8.RuneSelf {
+			v = t.norm[c]
+		} else {
+			r, n = decode(src[:to], i)
+			if n == 1 { // invalid
+				i++
+				continue
+			}
+			if r >= 0x10000 {
+				z.dst = d
+				z.addRune(r, src[i:i+n], i)
+				d = z.dst
+				i += n
+				continue
+			}
+			v = t.norm[r]
+		}
+		switch v & 3 {
+		case normEmit:
+			l := len(d)
+			d = d[:l+4]
+			binary.LittleEndian.PutUint32(d[l:], v>>8)
+			d = d[:l+int(v>>2&3)]
+		case normSpace:
+			if l := len(d); l > 0 && d[l-1] != ' ' {
+				d = append(d, ' ')
+			}
+		case normMapped:
+			o := v >> 8
+			d = append(d, t.pool[o:o+v>>2&31]...)
+		default: // non-ASCII: the output has inner spaces
+			z.dst = d
+			z.addRune(r, src[i:i+n], i)
+			d = z.dst
+		}
+		i += n
+	}
+	z.dst = d
 }
 
 // transformed marks the flags under which addRune does more than copy.

@@ -50,6 +50,23 @@ func indexNonASCII(b []byte, from int) int {
 	return len(b)
 }
 
+// indexASCII returns the index of the first byte < 0x80 in b at or after
+// from, or len(b).
+func indexASCII(b []byte, from int) int {
+	i := from
+	for ; i+8 <= len(b); i += 8 {
+		if w := ^binary.LittleEndian.Uint64(b[i:]) & hiBits; w != 0 {
+			return i + trailingZeroBytes(w)
+		}
+	}
+	for ; i < len(b); i++ {
+		if b[i] < 0x80 {
+			return i
+		}
+	}
+	return len(b)
+}
+
 // hasByte reports whether any byte of the little-endian word w equals c
 // (the classic SWAR zero-byte test applied to w^c).
 func hasByte(w uint64, c byte) bool {
@@ -73,13 +90,14 @@ func decode(b []byte, i int) (rune, int) {
 	if c < utf8.RuneSelf {
 		return rune(c), 1
 	}
-	// Inline the common two- and three-byte forms (excluding E0 and ED,
-	// whose second byte has a narrower range); the rest, and every invalid
-	// sequence, go through utf8.DecodeRune.
+	// Inline the two- and three-byte forms (E0 and ED have a narrower
+	// second byte: no overlong forms, no surrogates); four-byte forms and
+	// every invalid sequence go through utf8.DecodeRune.
 	if c >= 0xC2 && c < 0xE0 && i+1 < len(b) && b[i+1]&0xC0 == 0x80 {
 		return rune(c&0x1F)<<6 | rune(b[i+1]&0x3F), 2
 	}
-	if c > 0xE0 && c < 0xF0 && c != 0xED && i+2 < len(b) && b[i+1]&0xC0 == 0x80 && b[i+2]&0xC0 == 0x80 {
+	if c >= 0xE0 && c < 0xF0 && i+2 < len(b) && b[i+1]&0xC0 == 0x80 && b[i+2]&0xC0 == 0x80 &&
+		(c != 0xE0 || b[i+1] >= 0xA0) && (c != 0xED || b[i+1] < 0xA0) {
 		return rune(c&0x0F)<<12 | rune(b[i+1]&0x3F)<<6 | rune(b[i+2]&0x3F), 3
 	}
 	return utf8.DecodeRune(b[i:])

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"crypto/sha256"
 	_ "embed"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -132,12 +134,15 @@ func normalizePattern(p string) string {
 }
 
 // sigEngine finds the signatures of a signature file. Every match of a signature
-// begins with one of its anchors. A value is normalized once (ASCII values
-// by a table-driven loop), an Aho–Corasick automaton finds the anchors in
-// the normalized text, and each candidate signature's pattern, compiled as
+// begins with one of its anchors. Anchors are looked for in the normalized
+// text without normalizing whole values: ASCII words whose first bytes may
+// begin an anchor are walked through an automaton (detectASCII), and runs
+// of characters holding a non-ASCII one are normalized and scanned
+// (detectMixed); each candidate signature's pattern, compiled as
 // ^(?:pattern), is tried once at the anchor on at most the pattern's
-// maximum match length. Offsets back into the original value are computed
-// only when something matched. The engine is immutable and safe for
+// maximum match length, in a normalized window around it (tryWindow).
+// detectNorm, which normalizes the whole value, is the reference the tests
+// compare with. The engine is immutable and safe for
 // concurrent use; per-call scratch space comes from a sync.Pool.
 type sigEngine struct {
 	sigs     []Signature
@@ -154,11 +159,23 @@ type sigEngine struct {
 	pair     [1 << 16 / 64]uint64 // first two bytes of every ASCII word anchor
 	short    [1 << 16 / 64]uint64 // the two bytes of every two-byte ASCII word anchor
 	triple   [1 << 16 / 64]uint64 // tripleKey of the first three bytes of the longer ones
-	pool     sync.Pool
+	back     []int                // anchor id -> longest lookback of its signatures
+	fwd      []int                // anchor id -> longest window of its signatures
+	// runTab is the BMP normalization table (fasttab.go) with normSep set
+	// on characters no anchor occurrence can include: whitespace, and
+	// characters none of whose normalized characters occur in an anchor.
+	runTab *[0x10000]uint32
+	pool   sync.Pool
 }
 
+// normSep marks separators in sigEngine.runTab (bit 7 is unused by the
+// normalization entries).
+const normSep = 1 << 7
+
 type sigScratch struct {
-	z       normalizer
+	z       normalizer // windows (and the whole value in detectNorm)
+	zr      normalizer // one run, with offsets
+	run     []byte     // one run, normalized
 	hits    []acHit
 	pending []pendingMatch
 }
@@ -243,6 +260,18 @@ func newSigEngine(all []Signature, window int, minConf float64) (*sigEngine, err
 	if fb := e.ac.firstBytes(); len(fb) <= 4 {
 		e.starts = fb
 	}
+	e.back = make([]int, len(anchors))
+	e.fwd = make([]int, len(anchors))
+	for id := range anchors {
+		for _, si := range e.bySig[id] {
+			e.back[id] = max(e.back[id], e.sigs[si].Lookback)
+			e.fwd[id] = max(e.fwd[id], e.maxLen[si])
+		}
+	}
+	for c := 0x80; c < 0x100; c++ {
+		e.cls[c] = clsKept // a non-ASCII byte ends an ASCII word (detectMixed)
+	}
+	e.runTab = buildRunTab(anchors)
 	e.pool.New = func() any { return &sigScratch{} }
 	return e, nil
 }
@@ -326,11 +355,217 @@ func (e *sigEngine) detect(dst []detectors.Match, text []byte) []detectors.Match
 	if isASCII(text) {
 		return e.detectASCII(dst, first, sc, text)
 	}
-	return e.detectNorm(dst, first, sc, text)
+	return e.detectMixed(dst, first, sc, text)
 }
 
-// detectNorm normalizes the whole value and scans it; it handles any input
-// (detect uses it for non-ASCII values; tests compare it with detectASCII).
+// buildRunTab returns the BMP normalization table with normSep set on
+// whitespace and on the characters whose normalized form holds no
+// character of any anchor. Characters that normalize to nothing stay
+// transparent; those normalized by addRune (normSlow) are never
+// separators.
+func buildRunTab(anchors []string) *[0x10000]uint32 {
+	inAnchor := map[rune]bool{}
+	for _, a := range anchors {
+		for _, r := range a {
+			inAnchor[r] = true
+		}
+	}
+	bt := bmpTab()
+	t := new([0x10000]uint32)
+	var out []byte
+	for r := range t {
+		v := bt.norm[r]
+		t[r] = v
+		switch v & 3 {
+		case normSpace:
+			t[r] |= normSep
+			continue
+		case normSlow:
+			continue
+		case normEmit:
+			out = out[:0]
+			for k := range v >> 2 & 3 {
+				out = append(out, byte(v>>(8+8*k)))
+			}
+		case normMapped:
+			out = append(out[:0], bt.pool[v>>8:v>>8+v>>2&31]...)
+		}
+		if len(out) == 0 {
+			continue // transparent
+		}
+		sep := true
+		for _, c := range string(out) {
+			if inAnchor[c] {
+				sep = false
+			}
+		}
+		if sep {
+			t[r] |= normSep
+		}
+	}
+	return t
+}
+
+// detectMixed handles any value without normalizing it whole. Every
+// anchor occurrence in the normalized value lies within the normalized
+// form of one run of characters without separators (runTab). Occurrences
+// made of ASCII bytes only are found by detectASCII's word-start walks
+// (a non-ASCII byte ends an ASCII word there); the runs holding a
+// non-ASCII character are normalized and scanned by the full automaton,
+// and the occurrences whose bytes include a non-ASCII character are tried.
+// Each candidate is tried on a normalized window around it (tryWindow).
+// Tests compare it with detectNorm.
+func (e *sigEngine) detectMixed(dst []detectors.Match, first int, sc *sigScratch, text []byte) []detectors.Match {
+	dst = e.detectASCII(dst, first, sc, text)
+	t := e.runTab
+	pos := 0
+	for {
+		q := indexNonASCII(text, pos)
+		if q >= len(text) {
+			return dst
+		}
+		// Skip separators (most characters of text in scripts with few
+		// anchor characters).
+		for q < len(text) && text[q] >= utf8.RuneSelf {
+			r, n := decode(text, q)
+			if r >= 0x10000 || n == 1 || t[r]&normSep == 0 {
+				break
+			}
+			q += n
+		}
+		if q >= len(text) {
+			return dst
+		}
+		if text[q] < utf8.RuneSelf {
+			pos = q
+			continue
+		}
+		rs := q
+		for rs > pos && text[rs-1] < utf8.RuneSelf && t[text[rs-1]]&normSep == 0 {
+			rs--
+		}
+		var re int
+		sc.run, re = e.normRun(sc.run[:0], text, q, rs)
+		pos = re
+		if len(sc.run) == 0 {
+			continue
+		}
+		sc.hits = e.ac.scan(sc.hits[:0], sc.run, 0)
+		if len(sc.hits) == 0 {
+			continue
+		}
+		z := &sc.zr
+		z.dst, z.offs, z.track = z.dst[:0], z.offs[:0], true
+		z.add(text, rs, re)
+		for _, h := range sc.hits {
+			ns, ne := int(h.End-e.alen[h.Anchor]), int(h.End)
+			if ne > len(z.offs) || ns < 0 {
+				continue // cannot happen: both normalizations agree
+			}
+			s, last := int(z.offs[ns]), int(z.offs[ne-1])
+			if indexNonASCII(text[:last+1], s) > last {
+				continue // ASCII bytes only: detectASCII's
+			}
+			k := 0
+			for j := ns; j > 0 && z.offs[j-1] == int32(s); j-- {
+				k++
+			}
+			dst = e.tryWindow(dst, first, sc, text, s, k, h.Anchor)
+		}
+	}
+}
+
+// normRun appends to d the normalized form of the run of text holding the
+// non-ASCII character at q and starting at rs (rs <= q), and returns it and
+// the end of the run: the first separator at or after q, or len(text).
+func (e *sigEngine) normRun(d []byte, text []byte, q, rs int) ([]byte, int) {
+	t := e.runTab
+	var z normalizer
+	i := rs
+	for i < len(text) {
+		if cap(d)-len(d) < 4 {
+			d = slices.Grow(d, 64+len(d))
+		}
+		var v uint32
+		var r rune
+		n := 1
+		if c := text[i]; c < utf8.RuneSelf {
+			v = t[c]
+		} else {
+			r, n = decode(text, i)
+			if n == 1 { // invalid: dropped
+				i++
+				continue
+			}
+			if r >= 0x10000 {
+				z.dst = d
+				z.addRune(r, text[i:i+n], i)
+				d = z.dst
+				i += n
+				continue
+			}
+			v = t[r]
+		}
+		if v&normSep != 0 && i >= q {
+			break
+		}
+		switch v & 3 {
+		case normEmit:
+			l := len(d)
+			d = d[:l+4]
+			binary.LittleEndian.PutUint32(d[l:], v>>8)
+			d = d[:l+int(v>>2&3)]
+		case normMapped:
+			o := v >> 8
+			d = append(d, bmpTab().pool[o:o+v>>2&31]...)
+		default: // normSlow (separators never get here)
+			z.dst = d
+			z.addRune(r, text[i:i+n], i)
+			d = z.dst
+		}
+		i += n
+	}
+	return d, i
+}
+
+// tryWindow tries the signatures of anchor id whose first byte is byte k of
+// the normalized form of the character at text[s:]. It normalizes a window
+// around s, widened until it holds as much normalized text before and after
+// the anchor as tryAt may read (or reaches the ends of the value), so the
+// outcome is what tryAt would decide on the whole normalized value.
+func (e *sigEngine) tryWindow(dst []detectors.Match, first int, sc *sigScratch, text []byte, s, k int, id int32) []detectors.Match {
+	back, fwd := e.back[id]+1, e.fwd[id]+utf8.UTFMax
+	mb, mf := 4*back+16, 4*fwd+16
+	var p int
+	for {
+		lo, hi := max(0, s-mb), min(len(text), s+mf)
+		for j := 0; j < utf8.UTFMax-1 && lo > 0 && text[lo]&0xC0 == 0x80; j++ {
+			lo-- // start at a character boundary
+		}
+		sc.z.dst, sc.z.offs, sc.z.track = sc.z.dst[:0], sc.z.offs[:0], true
+		sc.z.add(text, lo, hi)
+		offs := sc.z.offs
+		p, _ = slices.BinarySearch(offs, int32(s))
+		p += k
+		if p >= len(offs) || int(offs[p]) != s {
+			return dst // cannot happen: the character at s has k+1 bytes
+		}
+		if (p >= back || lo == 0) && (len(offs)-p >= fwd || hi == len(text)) {
+			break
+		}
+		mb, mf = 2*mb, 2*mf
+	}
+	sc.pending = e.tryAt(sc.pending[:0], sc.z.dst, p, id)
+	for _, pm := range sc.pending {
+		start, end := origSpan(text, sc.z.offs, int(pm.ns), int(pm.ne))
+		dst = e.add(dst, first, text, int(pm.sig), start, end)
+	}
+	return dst
+}
+
+// detectNorm normalizes the whole value and scans it; it handles any input.
+// It is the reference path: tests compare detectASCII and detectMixed with
+// it.
 func (e *sigEngine) detectNorm(dst []detectors.Match, first int, sc *sigScratch, text []byte) []detectors.Match {
 	sc.z.dst, sc.z.offs, sc.z.track = sc.z.dst[:0], sc.z.offs[:0], false
 	sc.z.add(text, 0, len(text))
@@ -382,6 +617,9 @@ func (e *sigEngine) detectASCII(dst []detectors.Match, first int, sc *sigScratch
 		if k&clsWord == 0 {
 			if k&clsPunct == 0 {
 				i++
+				if text[i-1] >= utf8.RuneSelf {
+					i = indexASCII(text, i) // detectMixed: skip non-ASCII text
+				}
 				continue
 			}
 		} else {
@@ -392,11 +630,13 @@ func (e *sigEngine) detectASCII(dst []detectors.Match, first int, sc *sigScratch
 			for i < len(text) && cls[text[i]]&(clsWord|clsKept) != clsKept {
 				i++
 			}
+			// The second byte normalization keeps: in the word, or the
+			// byte ending it ("d.a.n").
 			j := w + 1
 			for j < i && cls[text[j]]&clsKept == 0 {
 				j++
 			}
-			if j == i {
+			if j == len(text) {
 				continue
 			}
 			a0, a1 := asciiNorm[text[w]&0x7F], asciiNorm[text[j]&0x7F]
@@ -455,38 +695,9 @@ func (e *sigEngine) walkASCII(dst []detectors.Match, first int, sc *sigScratch, 
 		for _, aid := range a.outList[a.outOff[row]:a.outOff[row+1]] {
 			id := e.asciiIDs[aid]
 			if int(e.alen[id]) == kept {
-				dst = e.tryASCII(dst, first, sc, text, i, id)
+				dst = e.tryWindow(dst, first, sc, text, i, 0, id)
 			}
 		}
-	}
-	return dst
-}
-
-// tryASCII normalizes the raw window around an anchor starting at text[i]
-// and tries the anchor's signatures there.
-func (e *sigEngine) tryASCII(dst []detectors.Match, first int, sc *sigScratch, text []byte, i int, id int32) []detectors.Match {
-	back, fwd := 0, 0
-	for _, si := range e.bySig[id] {
-		back = max(back, e.sigs[si].Lookback)
-		fwd = max(fwd, e.maxLen[si])
-	}
-	// Raw text may hold whitespace runs and control bytes that normalize
-	// away: read generously, the patterns bound what matches.
-	lo, hi := max(0, i-4*back-16), min(len(text), i+4*fwd+16)
-	sc.z.dst, sc.z.offs, sc.z.track = sc.z.dst[:0], sc.z.offs[:0], true
-	sc.z.add(text, lo, hi)
-	win, offs := sc.z.dst, sc.z.offs
-	p := 0
-	for p < len(offs) && int(offs[p]) < i {
-		p++
-	}
-	if p == len(offs) {
-		return dst
-	}
-	sc.pending = e.tryAt(sc.pending[:0], win, p, id)
-	for _, pm := range sc.pending {
-		start, end := origSpan(text, offs, int(pm.ns), int(pm.ne))
-		dst = e.add(dst, first, text, int(pm.sig), start, end)
 	}
 	return dst
 }
