@@ -166,6 +166,31 @@ func TestStagedMatchesInProcess(t *testing.T) {
 	}
 }
 
+// TestStagedSplitView: a file a corpus stage publishes (url-hashes.jsonl)
+// reaches the staged run's outputs with the same bytes.
+func TestStagedSplitView(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the samples through every stage")
+	}
+	cfg := func(out string) Config {
+		c := samplesConfig(t, out)
+		c.Corpus = nil
+		c.SplitView = SplitViewConfig{URLField: "$.url"}
+		return c
+	}
+	inproc := t.TempDir()
+	if _, err := Run(context.Background(), cfg(inproc)); err != nil {
+		t.Fatal(err)
+	}
+	want := outputTree(t, inproc)
+	if len(want[URLHistoryName]) == 0 {
+		t.Fatalf("in-process run wrote no %s", URLHistoryName)
+	}
+	out := t.TempDir()
+	runStaged(t, cfg(out), 3, 2)
+	diffTrees(t, want, outputTree(t, out))
+}
+
 // TestStagedBarriersAndIdempotence: a stage before its predecessor refuses
 // with ErrNotReady; a task whose marker exists does nothing; a plan with a
 // different config refuses.

@@ -14,7 +14,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/winnow-data/winnow/scanner/provenance"
 	"github.com/winnow-data/winnow/scanner/storage"
 )
 
@@ -232,27 +231,35 @@ func (w workspace) createIfAbsent(rel string, data []byte) (bool, error) {
 
 // putFile moves a local file to rel (atomically) and returns its digest.
 func (w workspace) putFile(local, rel string) (partInfo, error) {
-	sum, n, err := provenance.HashFile(local)
+	src, err := os.Open(local)
 	if err != nil {
 		return partInfo{}, err
 	}
+	defer src.Close()
 	p := w.path(rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return partInfo{}, err
 	}
-	data, err := os.ReadFile(local)
+	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
 	if err != nil {
 		return partInfo{}, err
 	}
-	tmp, err := tmpWrite(filepath.Dir(p), data)
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, h), src)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), p)
+	}
 	if err != nil {
-		return partInfo{}, err
+		os.Remove(f.Name())
+		return partInfo{}, fmt.Errorf("writing %s: %w", p, err)
 	}
-	if err := os.Rename(tmp, p); err != nil {
-		os.Remove(tmp)
-		return partInfo{}, err
-	}
-	return partInfo{Size: n, SHA256: sum}, nil
+	return partInfo{Size: n, SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }
 
 // writeGob writes v gob-encoded to rel atomically and returns its digest.
