@@ -125,7 +125,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestRenderWriteError(t *testing.T) {
-	err := Render(failWriter{}, TargetSlurm, goldenSpecs["s3"])
+	err := Render(failWriter{}, TargetSlurm, exampleSpec)
 	if err == nil || !strings.Contains(err.Error(), "disk full") {
 		t.Errorf("Render to a failing writer = %v", err)
 	}

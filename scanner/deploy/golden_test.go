@@ -11,18 +11,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-// goldenSpecs are rendered for every target; the examples in deploy/ are
-// the "s3" ones.
+// exampleSpec is the deploy/ examples' run: s3://bucket/corpus ->
+// s3://bucket/cleaned, N=8. The examples are its golden files.
+var exampleSpec = Spec{
+	Inputs: []string{"s3://bucket/corpus"},
+	Out:    "s3://bucket/cleaned",
+	Shards: 8,
+	Image:  "ghcr.io/winnow-data/winnow:latest",
+	CPUs:   2,
+	Memory: "4Gi",
+}
+
+// goldenSpecs are rendered for every target into testdata/.
 var goldenSpecs = map[string]Spec{
-	// The deploy/ examples: s3://bucket/corpus -> s3://bucket/cleaned, N=8.
-	"s3": {
-		Inputs: []string{"s3://bucket/corpus"},
-		Out:    "s3://bucket/cleaned",
-		Shards: 8,
-		Image:  "ghcr.io/winnow-data/winnow:latest",
-		CPUs:   2,
-		Memory: "4Gi",
-	},
 	// A shared filesystem, extra plan flags, environment, a cap on
 	// parallel tasks and a namespace.
 	"pvc": {
@@ -91,13 +92,13 @@ var examples = []struct {
 	target string
 	spec   Spec
 }{
-	{"k8s/winnow.yaml", TargetK8s, goldenSpecs["s3"]},
+	{"k8s/winnow.yaml", TargetK8s, exampleSpec},
 	{"k8s/winnow-pvc.yaml", TargetK8s, Spec{
 		Inputs: []string{"/data/corpus"}, Out: "/data/cleaned", Shards: 8,
-		Image: goldenSpecs["s3"].Image, CPUs: 2, Memory: "4Gi",
+		Image: exampleSpec.Image, CPUs: 2, Memory: "4Gi",
 	}},
-	{"argo/winnow.yaml", TargetArgo, goldenSpecs["s3"]},
-	{"slurm/submit.sh", TargetSlurm, goldenSpecs["s3"]},
+	{"argo/winnow.yaml", TargetArgo, exampleSpec},
+	{"slurm/submit.sh", TargetSlurm, exampleSpec},
 }
 
 func TestExamples(t *testing.T) {

@@ -200,7 +200,7 @@ func TestSlurmSubmit(t *testing.T) {
 // with an error naming the stage, and that no job id is printed.
 func TestSlurmSubmitFails(t *testing.T) {
 	needShell(t)
-	script := renderSlurmFile(t, goldenSpecs["s3"])
+	script := renderSlurmFile(t, exampleSpec)
 	dir := t.TempDir()
 	must(t, os.WriteFile(filepath.Join(dir, "sbatch"), []byte(fakeSbatch), 0o755))
 	cmd := exec.Command("bash", script)
