@@ -17,26 +17,11 @@ func (e *engine) inputDigests() ([]string, error) {
 		ds := make([]string, len(e.files))
 		var g errgroup.Group
 		g.SetLimit(max(e.cfg.Workers, 1))
-		for i, f := range e.files {
-			if d, ok := e.known[i]; ok {
-				ds[i] = d
-				continue
-			}
+		for i := range e.files {
 			g.Go(func() error {
-				if f.URL != "" {
-					h, err := e.hashRemote(f.URL)
-					if err != nil {
-						return fmt.Errorf("%s: hashing: %w", f.Path, err)
-					}
-					ds[i] = h
-					return nil
-				}
-				h, err := hashFile(f.Path)
-				if err != nil {
-					return fmt.Errorf("%s: hashing: %w", f.Path, err)
-				}
+				h, err := e.digestOne(i)
 				ds[i] = h
-				return nil
+				return err
 			})
 		}
 		e.digestErr = g.Wait()
@@ -60,4 +45,32 @@ func (e *engine) hashRemote(url string) (string, error) {
 	defer ra.Close()
 	sum, _, err := provenance.HashReader(io.NewSectionReader(ra, 0, ra.Size()))
 	return sum, err
+}
+
+// presetDigest records an input digest known from planning.
+func (e *engine) presetDigest(i int, d string) {
+	if e.known == nil {
+		e.known = map[int]string{}
+	}
+	e.known[i] = d
+}
+
+// digestOne returns the sha256 of input i.
+func (e *engine) digestOne(i int) (string, error) {
+	if d, ok := e.known[i]; ok {
+		return d, nil
+	}
+	f := e.files[i]
+	if f.URL != "" {
+		h, err := e.hashRemote(f.URL)
+		if err != nil {
+			return "", fmt.Errorf("%s: hashing: %w", f.Path, err)
+		}
+		return h, nil
+	}
+	h, err := hashFile(f.Path)
+	if err != nil {
+		return "", fmt.Errorf("%s: hashing: %w", f.Path, err)
+	}
+	return h, nil
 }

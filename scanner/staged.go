@@ -635,34 +635,6 @@ func (t *task) runMap(ctx context.Context, shard int) (*StageOutcome, error) {
 	return t.finish(marker, done)
 }
 
-// presetDigest records an input digest known from planning.
-func (e *engine) presetDigest(i int, d string) {
-	if e.known == nil {
-		e.known = map[int]string{}
-	}
-	e.known[i] = d
-}
-
-// digestOne returns the sha256 of input i.
-func (e *engine) digestOne(i int) (string, error) {
-	if d, ok := e.known[i]; ok {
-		return d, nil
-	}
-	f := e.files[i]
-	if f.URL != "" {
-		h, err := e.hashRemote(f.URL)
-		if err != nil {
-			return "", fmt.Errorf("%s: hashing: %w", f.Path, err)
-		}
-		return h, nil
-	}
-	h, err := hashFile(f.Path)
-	if err != nil {
-		return "", fmt.Errorf("%s: hashing: %w", f.Path, err)
-	}
-	return h, nil
-}
-
 // loadMaps reads every map marker, in shard order.
 func (t *task) loadMaps() ([]mapDone, error) {
 	out := make([]mapDone, t.plan.Shards)
@@ -681,6 +653,19 @@ func applySkips(e *engine, maps []mapDone) {
 			e.skipped[i] = r
 		}
 	}
+}
+
+// The dedupe package's file names under OUT/_winnow/dedupe (see the
+// comment at the top of dedupe/stages.go); a task with an object-store OUT
+// fetches exactly these into its mirror.
+func dedupeBandFiles(r, shard int) []string {
+	return []string{fmt.Sprintf("dedupe/map/exact-p%05d-s%05d.wdd", r, shard), fmt.Sprintf("dedupe/map/band-p%05d-s%05d.wdd", r, shard)}
+}
+
+func dedupeRecsFile(shard int) string { return fmt.Sprintf("dedupe/map/recs-s%05d.wdd", shard) }
+
+func dedupeReduceFiles(r int) []string {
+	return []string{fmt.Sprintf("dedupe/reduce/edges-p%05d.wdd", r), fmt.Sprintf("dedupe/reduce/nodes-p%05d.wdd", r)}
 }
 
 // dedupePlan is the dedupe package's view of this staged run.
@@ -722,7 +707,7 @@ func (t *task) runReduce(ctx context.Context, r int) (*StageOutcome, error) {
 		defer d.close()
 		var in []string
 		for sh := range t.plan.Shards {
-			in = append(in, fmt.Sprintf("dedupe/map/exact-p%05d-s%05d.wdd", r, sh), fmt.Sprintf("dedupe/map/band-p%05d-s%05d.wdd", r, sh))
+			in = append(in, dedupeBandFiles(r, sh)...)
 		}
 		if err := t.ws.fetch(in...); err != nil {
 			return nil, err
@@ -730,7 +715,7 @@ func (t *task) runReduce(ctx context.Context, r int) (*StageOutcome, error) {
 		if err := t.dedupePlan(d, scratch).ReduceEdges(ctx, r); err != nil {
 			return nil, fmt.Errorf("reduce %d/%d: %w", r, t.plan.Partitions, err)
 		}
-		if err := t.ws.push(fmt.Sprintf("dedupe/reduce/edges-p%05d.wdd", r), fmt.Sprintf("dedupe/reduce/nodes-p%05d.wdd", r)); err != nil {
+		if err := t.ws.push(dedupeReduceFiles(r)...); err != nil {
 			return nil, err
 		}
 	}
@@ -794,10 +779,10 @@ func (t *task) runResolve(ctx context.Context) (*StageOutcome, error) {
 	}
 	if maps[0].Dedupe {
 		for r := range t.plan.Partitions {
-			in = append(in, fmt.Sprintf("dedupe/reduce/edges-p%05d.wdd", r), fmt.Sprintf("dedupe/reduce/nodes-p%05d.wdd", r))
+			in = append(in, dedupeReduceFiles(r)...)
 		}
 		for sh := range t.plan.Shards {
-			in = append(in, fmt.Sprintf("dedupe/map/recs-s%05d.wdd", sh))
+			in = append(in, dedupeRecsFile(sh))
 		}
 	}
 	if err := t.ws.fetch(in...); err != nil {
@@ -1224,7 +1209,7 @@ func (t *task) runCommit(ctx context.Context) (*StageOutcome, error) {
 		}
 		return nil
 	}
-	if err := out.commit(e.report, e.commitExtras, func(stage string) error { return e.writeProvenance(ctx, stage) }); err != nil {
+	if err := out.commit(e.report, e.writeExtras, func(stage string) error { return e.writeProvenance(ctx, stage) }); err != nil {
 		return nil, err
 	}
 	if t.outB != nil {
@@ -1289,9 +1274,9 @@ func (t *task) saveIndex(e *engine, dedupeRan bool, info partInfo) error {
 	var in []string
 	for sh := range t.plan.Shards {
 		for r := range t.plan.Partitions {
-			in = append(in, fmt.Sprintf("dedupe/map/exact-p%05d-s%05d.wdd", r, sh), fmt.Sprintf("dedupe/map/band-p%05d-s%05d.wdd", r, sh))
+			in = append(in, dedupeBandFiles(r, sh)...)
 		}
-		in = append(in, fmt.Sprintf("dedupe/map/recs-s%05d.wdd", sh))
+		in = append(in, dedupeRecsFile(sh))
 	}
 	if err := t.ws.fetch(in...); err != nil {
 		return err
@@ -1409,11 +1394,6 @@ func checkPart(path string, info partInfo) error {
 		return fmt.Errorf("%s: %w: sha256 %.16s… (%d bytes), its completion marker says %.16s… (%d bytes); delete that task's marker and rerun it", path, ErrCorruptIntermediate, sum, n, info.SHA256, info.Size)
 	}
 	return nil
-}
-
-// commitExtras writes report.html and the CI reports like an in-process run.
-func (e *engine) commitExtras(stage string) error {
-	return e.writeExtras(stage)
 }
 
 // export returns the recurrence counts as plain maps.

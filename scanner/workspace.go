@@ -2,6 +2,7 @@ package scanner
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/gob"
@@ -264,11 +265,11 @@ func (w workspace) putFile(local, rel string) (partInfo, error) {
 
 // writeGob writes v gob-encoded to rel atomically and returns its digest.
 func (w workspace) writeGob(rel string, v any) (partInfo, error) {
-	var buf strings.Builder
+	var buf bytes.Buffer
 	if err := gob.NewEncoder(&buf).Encode(v); err != nil {
 		return partInfo{}, err
 	}
-	data := []byte(buf.String())
+	data := buf.Bytes()
 	p := w.path(rel)
 	tmp, err := tmpWrite(filepath.Dir(p), data)
 	if err != nil {
@@ -295,7 +296,7 @@ func readGobFile(path string, info partInfo, v any) error {
 	if err != nil {
 		return err
 	}
-	if err := gob.NewDecoder(strings.NewReader(string(data))).Decode(v); err != nil {
+	if err := gob.NewDecoder(bytes.NewReader(data)).Decode(v); err != nil {
 		return fmt.Errorf("%s: %w: %v", path, ErrCorruptIntermediate, err)
 	}
 	return nil
