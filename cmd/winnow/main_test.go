@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -299,5 +300,32 @@ func TestSinceManifest(t *testing.T) {
 	stdout, errOut, code := runCLI(t, "scan", "-q", "--since-manifest", "v1/manifest.intoto.json", "-o", "v2", "data")
 	if code != 1 || !strings.Contains(stdout, "2 files") || !strings.Contains(stdout, "unchanged, not scanned: 1 files") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errOut)
+	}
+}
+
+func TestMemoryLimit(t *testing.T) {
+	for _, tc := range []struct {
+		mem  int
+		want int64
+	}{
+		{0, 900 << 20},
+		{128, 900 << 20},
+		{256, 900 << 20},
+		{1024, (900 + 768) << 20},
+	} {
+		if got := memoryLimit(tc.mem); got != tc.want {
+			t.Errorf("memoryLimit(%d) = %d, want %d", tc.mem, got, tc.want)
+		}
+	}
+	prev := debug.SetMemoryLimit(-1)
+	defer debug.SetMemoryLimit(prev)
+	env := map[string]string{"GOMEMLIMIT": "2GiB"}
+	setMemoryLimit(1024, func(k string) string { return env[k] })
+	if got := debug.SetMemoryLimit(-1); got != prev {
+		t.Errorf("with GOMEMLIMIT set the limit changed to %d", got)
+	}
+	setMemoryLimit(1024, func(string) string { return "" })
+	if got := debug.SetMemoryLimit(-1); got != memoryLimit(1024) {
+		t.Errorf("limit %d, want %d", got, memoryLimit(1024))
 	}
 }

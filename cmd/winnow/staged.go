@@ -166,6 +166,9 @@ func runTask(ctx context.Context, st scanner.Stage, args []string, stdout, stder
 	if err != nil {
 		return fmt.Errorf("rebuilding the plan's configuration: %w", err)
 	}
+	if su.f.memMB > defaultDedupeMiB {
+		setMemoryLimit(su.f.memMB, os.Getenv)
+	}
 	cfg := su.cfg
 	cfg.Out = *out
 	cfg.Progress = nil
