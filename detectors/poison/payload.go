@@ -25,10 +25,11 @@ import (
 // and hold three word starts; digits are folded, so spans that differ only
 // in numbers are one template. Each field also gets two 64-bit SimHashes of
 // word features (digits folded): of its own first 128 words and of the
-// record's other prose fields. All of this comes from one pass over each
-// field's characters. A count-min sketch counts shingles; a
-// shingle seen again becomes a candidate (its first occurrence is recovered
-// from a direct-mapped first-seen table when still there). At the end,
+// record's other prose fields. All of this comes from two passes over each
+// field: one over its characters, one over its word starts (see shingles).
+// A count-min sketch counts shingles; a shingle seen again becomes a
+// candidate (its first occurrence is recovered from a direct-mapped
+// first-seen table when still there). At the end,
 // shingles with the same records merge into clusters (one span per record
 // field, fields told apart by position since list columns repeat names).
 //
@@ -53,11 +54,15 @@ import (
 // boilerplate they share. When the occurrences kept by all candidates
 // exceed MaxOccurrences, the most common candidates are saturated too.
 //
-// Memory is bounded whatever the corpus: the sketch (16·2^width bytes,
-// 16 MiB by default), the first-seen table (2^FirstSeenLog2 × 72 bytes,
-// 72 MiB by default), MaxClusters candidates of about 100 bytes and at
-// most MaxOccurrences occurrences of 64 bytes (64 MiB by default); at the
-// end, an index of 8 bytes per kept occurrence.
+// Memory is bounded whatever the corpus: the sketch (2 bits per counter,
+// 2^width bytes, 1 MiB by default: see payloadSeen; the report gives the
+// 16·2^width bytes of the count-min sketch it stands for), the first-seen
+// table (2^FirstSeenLog2 × 64 bytes, 64 MiB by default), MaxClusters
+// candidates of about 100 bytes and their index (at most 72 bytes each)
+// and at most MaxOccurrences occurrences of 64 bytes (64 MiB by default);
+// at the end, an index of 8 bytes per kept occurrence. Each Sketch worker
+// holds about 12 bytes per character of its longest field (at most
+// maxFieldChars).
 //
 // Sketch is safe for concurrent use; Observe, Verdicts and Report follow
 // the detectors.CorpusDetector contract.
@@ -67,10 +72,10 @@ type PayloadCluster struct {
 	pool  sync.Pool
 	pow   []uint64
 
-	cms       *cms
+	seen      *payloadSeen
 	sink      uint64 // keeps the loads of Observe's prefetch pass
 	first     []payloadFirst
-	cands     map[uint64]*payloadCand
+	cands     payloadCands
 	dropped   int
 	records   int64
 	stored    int // occurrences kept in candidates
@@ -113,11 +118,6 @@ func (o *payloadOcc) sim() uint64 {
 // whole reports whether the span is most of its field (a whole response or
 // message) in a record with other prose fields.
 func (o *payloadOcc) whole() bool { return o.rest != 0 && 2*int(o.end-o.start) >= int(o.flen) }
-
-type payloadFirst struct {
-	h uint64
-	payloadOcc
-}
 
 type payloadCand struct {
 	h    uint64
@@ -177,9 +177,8 @@ const simhashWords = 128
 func newPayload(opt Options) *PayloadCluster {
 	p := &PayloadCluster{
 		opt:   opt.Payload,
-		cms:   newCMS(opt.Payload.SketchWidthLog2, opt.Payload.SketchDepth),
+		seen:  newPayloadSeen(opt.Payload.SketchWidthLog2, opt.Payload.SketchDepth),
 		first: make([]payloadFirst, 1<<opt.Payload.FirstSeenLog2),
-		cands: map[uint64]*payloadCand{},
 	}
 	p.pool.New = func() any { return &payloadScratch{} }
 	n := 4*opt.Payload.MinSpan + 8
@@ -209,14 +208,14 @@ type payloadScratch struct {
 	pairs  []pair
 	side   []bool // prompt-side fields of instruction records
 	sh     []shingle
-	queue  []anchor // word starts waiting for the end of their shingle
 	set    []uint64 // open-addressing set of the record's shingle hashes
+	chars  payloadChars
 }
 
 type shingle struct {
 	h          uint64
-	field      int
-	start, end int // bytes
+	field      int32
+	start, end int32 // bytes
 }
 
 // Per-ASCII-byte classes for the fused character pass.
@@ -240,9 +239,11 @@ var asciiClass = func() (t [128]uint8) {
 
 // Sketch implements detectors.CorpusDetector: per field, the SimHashes of
 // its first simhashWords words and of the record's other prose fields,
-// then the distinct qualifying shingle hashes of its prose fields with
-// their field and byte spans (start as a delta from the previous one in
-// the same field, end as a length).
+// then the distinct qualifying shingles of its prose fields field by
+// field, each with what Observe needs of its hash (mix64 of it, and the
+// counters it uses in its sketch line) and its byte span (start as a delta
+// from the previous one in the same field, end as a length unless
+// MinSpan).
 func (p *PayloadCluster) Sketch(dst []byte, fields []detectors.Field) []byte {
 	sc := p.pool.Get().(*payloadScratch)
 	defer p.pool.Put(sc)
@@ -271,7 +272,7 @@ func (p *PayloadCluster) Sketch(dst []byte, fields []detectors.Field) []byte {
 	dst = putU(dst, uint64(len(fields)))
 	for fi, f := range fields {
 		dst = putBytes(dst, f.Name)
-		own := simhash64(sc.fwords[fi])
+		own := simhash(sc.fwords[fi])
 		var rest uint64
 		if prose > 1 && len(sc.fwords[fi]) > 0 {
 			sc.words = sc.words[:0]
@@ -286,7 +287,7 @@ func (p *PayloadCluster) Sketch(dst []byte, fields []detectors.Field) []byte {
 					sc.words = append(sc.words, w)
 				}
 			}
-			rest = simhash64(sc.words)
+			rest = simhash(sc.words)
 		}
 		dst = put64(dst, own)
 		dst = put64(dst, rest)
@@ -322,130 +323,38 @@ func (p *PayloadCluster) Sketch(dst []byte, fields []detectors.Field) []byte {
 		kept = append(kept, s)
 	}
 	sc.sh = kept
+	// Per field (fields are in order, each once): its number and count of
+	// shingles, then per shingle the mixed hash and sketch counters
+	// Observe needs (mix64 of the hash, payloadSeen.selector), the start
+	// as a delta from the previous one and the length. A span of MinSpan
+	// bytes (all ASCII) has no length but the selector's spare bit set,
+	// when it has one.
 	dst = putU(dst, uint64(len(kept)))
-	field, prev := -1, 0
-	for _, s := range kept {
-		if s.field != field {
-			field, prev = s.field, 0
+	for k := 0; k < len(kept); {
+		field := kept[k].field
+		e := k + 1
+		for e < len(kept) && kept[e].field == field {
+			e++
 		}
-		dst = put64(dst, s.h)
-		dst = putU(dst, uint64(s.field))
-		dst = putU(dst, uint64(s.start-prev))
-		dst = putU(dst, uint64(s.end-s.start))
-		prev = s.start
+		dst = putU(dst, uint64(field))
+		dst = putU(dst, uint64(e-k))
+		prev := int32(0)
+		for _, s := range kept[k:e] {
+			dst = put64(dst, mix64(s.h))
+			sel, n := p.seen.selector(s.h), s.end-s.start
+			if p.seen.spare != 0 && int(n) == p.opt.MinSpan {
+				dst = append(dst, sel|p.seen.spare)
+				dst = putU(dst, uint64(s.start-prev))
+			} else {
+				dst = append(dst, sel)
+				dst = putU(dst, uint64(s.start-prev))
+				dst = putU(dst, uint64(n))
+			}
+			prev = s.start
+		}
+		k = e
 	}
 	return dst
-}
-
-// shingles appends the qualifying shingles of one field to sc.sh and its
-// first simhashWords word hashes to sc.fwords[field], in one pass over its
-// characters: every anchor (word start) waits in a queue until the pass is
-// MinSpan characters further, then its span's letters, word starts and
-// rolling hash are known.
-func (p *PayloadCluster) shingles(sc *payloadScratch, field int, text []byte) {
-	L := p.opt.MinSpan
-	ws := sc.fwords[field]
-	q := sc.queue[:0]
-	head := 0
-	prevWordy := false
-	wordStart := -1 // byte start of the current SimHash word
-	cjk := 0
-	nch := 0
-	var letters, starts int32
-	var h uint64 // rolling hash of the bytes before i, digits folded
-	i := 0
-	for i < len(text) && nch < maxFieldChars {
-		// The anchor L characters back ends here.
-		if head < len(q) && int(q[head].ch)+L == nch {
-			a := q[head]
-			head++
-			if 2*int(letters-a.letters) >= L && starts-a.starts >= 3 && i-int(a.b) < len(p.pow) {
-				sc.sh = append(sc.sh, shingle{mix64(h - a.h*p.pow[i-int(a.b)]), field, int(a.b), i})
-			}
-		}
-		c := text[i]
-		var w, letter, dicp, han, cjkScript bool
-		sz := 1
-		if c < 0x80 {
-			ac := asciiClass[c]
-			w, letter = ac&acWordy != 0, ac&acLetter != 0
-		} else {
-			var r rune
-			r, sz = decode(text, i)
-			pr := props(r)
-			w, letter, dicp = wordy(pr), pr.Has(unidata.Letter), pr.Has(unidata.DICP)
-			han = pr.Script == unidata.ScriptHan
-			cjkScript = w && (han || pr.Script == unidata.ScriptHiragana || pr.Script == unidata.ScriptKatakana)
-		}
-		isStart := w && !prevWordy
-		if cjkScript {
-			if cjk%4 == 0 {
-				isStart = true
-			}
-			cjk++
-		} else {
-			cjk = 0
-		}
-		// SimHash words: maximal runs of word characters (not default
-		// ignorables), every ideograph a word of its own.
-		if len(ws) < simhashWords {
-			if w && !dicp {
-				if han {
-					if wordStart >= 0 {
-						ws = append(ws, hashWordFolded(text[wordStart:i]))
-					}
-					if len(ws) < simhashWords {
-						ws = append(ws, hashWordFolded(text[i:i+sz]))
-					}
-					wordStart = -1
-				} else if wordStart < 0 {
-					wordStart = i
-				}
-			} else if wordStart >= 0 {
-				ws = append(ws, hashWordFolded(text[wordStart:i]))
-				wordStart = -1
-			}
-		}
-		if isStart {
-			if head == len(q) {
-				q, head = q[:0], 0
-			}
-			q = append(q, anchor{ch: int32(nch), b: int32(i), letters: letters, starts: starts, h: h})
-			starts++
-		}
-		if letter {
-			letters++
-		}
-		for _, x := range text[i : i+sz] {
-			if x >= '0' && x <= '9' {
-				x = '0' // spans that differ only in numbers are one template
-			}
-			h = h*rollBase + uint64(x) + 1
-		}
-		prevWordy = w
-		i += sz
-		nch++
-	}
-	if head < len(q) && int(q[head].ch)+L == nch {
-		a := q[head]
-		if 2*int(letters-a.letters) >= L && starts-a.starts >= 3 && i-int(a.b) < len(p.pow) {
-			sc.sh = append(sc.sh, shingle{mix64(h - a.h*p.pow[i-int(a.b)]), field, int(a.b), i})
-		}
-	}
-	if wordStart >= 0 && len(ws) < simhashWords {
-		ws = append(ws, hashWordFolded(text[wordStart:i]))
-	}
-	sc.fwords[field] = ws
-	sc.queue = q[:0]
-}
-
-// anchor is a word start waiting for the end of its shingle: its character
-// and byte offsets, the letters and word starts before it, and the rolling
-// hash of the bytes before it.
-type anchor struct {
-	ch, b           int32
-	letters, starts int32
-	h               uint64
 }
 
 // Observe implements detectors.CorpusDetector.
@@ -470,75 +379,84 @@ func (p *PayloadCluster) Observe(rec detectors.RecordRef, sketch []byte) {
 	if n > len(d.b) {
 		return
 	}
-	// The record's shingles, and which repeated spans too common to track
-	// (saturated candidates) it holds, as a 64-bit Bloom filter: records
-	// sharing one are related.
+	if p.cands.len() >= p.opt.MaxClusters {
+		p.observeFull(rec, fs, &d, n)
+		return
+	}
+	// The record's shingles.
 	sh := p.shBuf[:0]
-	var bloom uint64
-	field, prev := -1, int32(0)
-	for k := 0; k < n && !d.bad; k++ {
-		h := d.u64()
-		fi := int(d.u())
-		if fi != field {
-			field, prev = fi, 0
-		}
-		s := prev + int32(d.u())
-		e := s + int32(d.u())
-		prev = s
-		if fi < 0 || fi >= len(fs) || d.bad {
+	for len(sh) < n && !d.bad {
+		fi, cnt := int(d.u()), int(d.u())
+		if fi < 0 || fi >= len(fs) || cnt <= 0 || cnt > n-len(sh) {
 			d.bad = true
 			break
 		}
-		sh = append(sh, obsShingle{h: h, fidx: int32(fi), start: s, end: e})
+		prev := int32(0)
+		for range cnt {
+			m, sel, s, e := p.readShingle(&d, prev)
+			if d.bad {
+				break
+			}
+			prev = s
+			sh = append(sh, obsShingle{m: m, sel: sel, fidx: int32(fi), start: s, end: e})
+		}
 	}
 	p.shBuf = sh
 	if d.bad {
 		return
 	}
-	// Load the sketch line and first-seen slot of every shingle first:
-	// independent loads, whose cache misses overlap, where the updates
-	// below would wait for them one at a time. The updates run in the
-	// same order as without it.
+	// Load the sketch line and first-seen slot of every shingle first, in
+	// a loop of few instructions: independent loads, whose cache misses
+	// overlap, where the updates below would wait for them one at a time.
+	// The updates run in the same order as without it.
 	mask := uint64(len(p.first) - 1)
 	var sink uint64
 	for i := range sh {
-		sink += uint64(p.cms.touch(sh[i].h)) + p.first[mix64(sh[i].h)&mask].h
+		m := sh[i].m
+		sink += uint64(p.seen.touch(p.seen.line(m))) + p.first[m&mask].key
 	}
 	p.sink += sink
+	// Count them (in order), and find which repeated spans too common to
+	// track (saturated candidates) the record holds, as a 64-bit Bloom
+	// filter: records sharing one are related.
+	var bloom uint64
 	for i := range sh {
 		x := &sh[i]
-		x.est = p.cms.add(x.h)
-		if x.est >= 2 {
-			if x.c = p.cands[x.h]; x.c != nil && x.c.sat {
-				bloom |= 1 << (mix64(x.h) & 63)
+		x.c = -1
+		if x.again = p.seen.add(p.seen.line(x.m), x.sel); x.again {
+			if x.c = int32(p.cands.find(x.m)); x.c >= 0 && p.cands.list[x.c].sat {
+				bloom |= 1 << (x.m & 63)
 			}
 		}
 	}
 	for _, x := range sh {
-		f := fs[x.fidx]
-		occ := payloadOcc{rec, f.id, x.fidx, x.start, x.end, f.flen, f.prompt, f.own, f.rest, bloom}
-		if x.est < 2 {
-			p.first[mix64(x.h)&mask] = payloadFirst{x.h, occ}
+		if !x.again {
+			f := &fs[x.fidx]
+			p.first[x.m&mask] = payloadFirst{key: x.m&^1 | b2u(f.prompt), row: rec.Row, own: f.own, rest: f.rest, bloom: bloom,
+				file: rec.File, field: f.id, fidx: x.fidx, start: x.start, end: x.end, flen: f.flen}
 			continue
 		}
-		c := x.c
-		if c == nil {
-			if len(p.cands) >= p.opt.MaxClusters {
+		ci := int(x.c)
+		if ci < 0 {
+			if p.cands.len() >= p.opt.MaxClusters {
 				p.dropped++
 				continue
 			}
-			c = &payloadCand{h: x.h}
-			p.cands[x.h] = c
-			if slot := &p.first[mix64(x.h)&mask]; slot.h == x.h && slot.rec != rec {
-				c.occ = append(c.occ, slot.payloadOcc)
-				p.stored++
+			ci = p.cands.add(x.m)
+			if slot := &p.first[x.m&mask]; slot.holds(x.m) {
+				if o := slot.occ(); o.rec != rec {
+					p.cands.list[ci].occ = append(p.cands.list[ci].occ, o)
+					p.stored++
+				}
 			}
 		}
+		c := &p.cands.list[ci]
 		if c.sat || len(c.occ) >= p.opt.MaxRecordsPerCluster {
 			c.more++
 			continue
 		}
-		c.occ = append(c.occ, occ)
+		f := &fs[x.fidx]
+		c.occ = append(c.occ, payloadOcc{rec, f.id, x.fidx, x.start, x.end, f.flen, f.prompt, f.own, f.rest, bloom})
 		p.stored++
 		if len(c.occ) > p.satLimit() {
 			p.saturate(c)
@@ -549,13 +467,96 @@ func (p *PayloadCluster) Observe(rec detectors.RecordRef, sketch []byte) {
 	}
 }
 
+// readShingle reads the next shingle of a field from d (see Sketch): its
+// mixed hash, selector and span, its start being prev plus the delta.
+// On a malformed sketch it sets d.bad.
+func (p *PayloadCluster) readShingle(d *dec, prev int32) (m uint64, sel uint8, s, e int32) {
+	if len(d.b) < 9 {
+		d.bad = true
+		return
+	}
+	m, sel = d.u64(), d.b[0]
+	d.b = d.b[1:]
+	s = prev + int32(d.u())
+	if sel&p.seen.spare != 0 {
+		return m, sel &^ p.seen.spare, s, s + int32(p.opt.MinSpan)
+	}
+	return m, sel, s, s + int32(d.u())
+}
+
+// observeFull is Observe once the candidate table is full: no candidate
+// can be added, so the first-seen table is not needed, and the only
+// shingles that are kept are those with a candidate (few). It reads and
+// counts the n shingles of the record in d in one pass, then records the
+// occurrences of those with a candidate: the same updates in the same
+// order as Observe's passes. (On a malformed sketch, which is a
+// programmer error, the shingles before the error are counted.)
+func (p *PayloadCluster) observeFull(rec detectors.RecordRef, fs []payloadField, d *dec, n int) {
+	hits := p.shBuf[:0]
+	var bloom uint64
+	for read := 0; read < n && !d.bad; {
+		fi, cnt := int(d.u()), int(d.u())
+		if fi < 0 || fi >= len(fs) || cnt <= 0 || cnt > n-read {
+			d.bad = true
+			break
+		}
+		read += cnt
+		prev := int32(0)
+		for range cnt {
+			m, sel, s, e := p.readShingle(d, prev)
+			if d.bad {
+				break
+			}
+			prev = s
+			if !p.seen.add(p.seen.line(m), sel) {
+				continue
+			}
+			c := p.cands.find(m)
+			if c < 0 {
+				p.dropped++
+				continue
+			}
+			if p.cands.list[c].sat {
+				bloom |= 1 << (m & 63)
+			}
+			hits = append(hits, obsShingle{m: m, fidx: int32(fi), start: s, end: e, c: int32(c)})
+		}
+	}
+	p.shBuf = hits
+	for _, x := range hits {
+		c := &p.cands.list[x.c]
+		if c.sat || len(c.occ) >= p.opt.MaxRecordsPerCluster {
+			c.more++
+			continue
+		}
+		f := &fs[x.fidx]
+		c.occ = append(c.occ, payloadOcc{rec, f.id, x.fidx, x.start, x.end, f.flen, f.prompt, f.own, f.rest, bloom})
+		p.stored++
+		if len(c.occ) > p.satLimit() {
+			p.saturate(c)
+		}
+	}
+	if p.stored > p.opt.MaxOccurrences {
+		p.shed()
+	}
+}
+
+// b2u is 1 for true, 0 for false.
+func b2u(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
 // obsShingle is one shingle of the record being observed.
 type obsShingle struct {
-	h          uint64
+	m          uint64 // mix64 of the shingle hash
 	fidx       int32
 	start, end int32
-	est        uint32       // count-min estimate after this occurrence
-	c          *payloadCand // the candidate, when est >= 2 and one exists
+	c          int32 // the candidate (index in cands), when again and one exists, else -1
+	sel        uint8 // its counters in its sketch line (payloadSeen.selector)
+	again      bool  // seen before (count-min estimate of 2 or more after this occurrence)
 }
 
 // payloadField is what Observe keeps of one field of the record.
@@ -592,8 +593,8 @@ func (p *PayloadCluster) shed() {
 	lim := p.satLimit()
 	for p.stored > 3*p.opt.MaxOccurrences/4 && lim > 1 {
 		lim /= 2
-		for _, c := range p.cands {
-			if !c.sat && len(c.occ) > lim {
+		for i := range p.cands.list {
+			if c := &p.cands.list[i]; !c.sat && len(c.occ) > lim {
 				p.saturate(c)
 			}
 		}
@@ -619,7 +620,8 @@ func (p *PayloadCluster) finish() {
 	var keys []uint64
 	var all []*payloadCluster
 	members := map[uint64][][]payloadOcc{}
-	for _, c := range p.cands {
+	for i := range p.cands.list {
+		c := &p.cands.list[i]
 		if len(c.occ) < 2 {
 			continue
 		}
@@ -915,7 +917,7 @@ type PayloadReport struct {
 // Report implements detectors.Reporter.
 func (p *PayloadCluster) Report() any {
 	p.finish()
-	r := PayloadReport{Records: p.records, ShinglesTracked: len(p.cands), ShinglesDropped: p.dropped, SketchBytes: p.cms.bytes(), FirstSeenEntries: len(p.first),
+	r := PayloadReport{Records: p.records, ShinglesTracked: p.cands.len(), ShinglesDropped: p.dropped, SketchBytes: p.seen.bytes(), FirstSeenEntries: len(p.first),
 		ShinglesSaturated: p.saturated, OccurrencesKept: p.stored}
 	for i, cl := range p.ranked {
 		if i >= p.opt.ReportTop {
