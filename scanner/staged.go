@@ -479,6 +479,12 @@ func (t *task) engine() (*engine, error) {
 			e.presetDigest(i, f.SHA256)
 		}
 	}
+	// Intermediates (sketches, verdicts) have no stable format across
+	// winnow versions: every task must run the plan's version.
+	if t.plan.Tool != e.cfg.ToolVersion {
+		e.closeStore()
+		return nil, fmt.Errorf("%s: planned with winnow %s, this task runs %s: %w; run every stage with the same binary", t.ws.name("plan.json"), t.plan.Tool, e.cfg.ToolVersion, ErrPlanMismatch)
+	}
 	if d := e.configDigest(); d != t.plan.ConfigDigest {
 		e.closeStore()
 		return nil, fmt.Errorf("%s: this task's configuration (digest %.12s) is not the plan's (%.12s): %w; every task must get the same flags, config file and WINNOW_KEY", t.ws.name("plan.json"), d, t.plan.ConfigDigest, ErrPlanMismatch)

@@ -217,6 +217,11 @@ func TestStagedBarriersAndIdempotence(t *testing.T) {
 	if _, err := RunStage(ctx, other, StageMap, 0, opt); !errors.Is(err, ErrPlanMismatch) {
 		t.Fatalf("map with another config: %v, want ErrPlanMismatch", err)
 	}
+	newer := cfg
+	newer.ToolVersion = cfg.ToolVersion + "-next"
+	if _, err := RunStage(ctx, newer, StageMap, 0, opt); !errors.Is(err, ErrPlanMismatch) || !strings.Contains(err.Error(), "same binary") {
+		t.Fatalf("map by another winnow version: %v, want ErrPlanMismatch", err)
+	}
 	for _, st := range []Stage{StageReduce, StageResolve, StageFinalize, StageCommit} {
 		if _, err := RunStage(ctx, cfg, st, 0, opt); !errors.Is(err, ErrNotReady) {
 			t.Errorf("%s before map: %v, want ErrNotReady", st, err)
