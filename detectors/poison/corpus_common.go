@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"slices"
 	"strings"
 	"sync"
 
@@ -24,14 +25,33 @@ func hashLower(b []byte) uint64 {
 	if len(b) > 64 {
 		return xxhash.Sum64(b)
 	}
+	// Eight bytes at a time, each word stored whole (the hash then loads
+	// from single stores).
 	var buf [64]byte
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			c += 32
-		}
-		buf[i] = c
+	n, k := len(b), 0
+	for ; k+8 <= n; k += 8 {
+		w := binary.LittleEndian.Uint64(b[k:])
+		binary.LittleEndian.PutUint64(buf[k:], w|upperASCII(w)>>2)
 	}
-	return xxhash.Sum64(buf[:len(b)])
+	if k < n {
+		var w uint64
+		for q := n - 1; q >= k; q-- {
+			w = w<<8 | uint64(b[q])
+		}
+		binary.LittleEndian.PutUint64(buf[k:], w|upperASCII(w)>>2)
+	}
+	return xxhash.Sum64(buf[:n])
+}
+
+// upperASCII returns 0x80 in every byte of w that is an ASCII capital
+// letter, 0 in the others (the bytes are independent: no carry crosses
+// them). Setting bit 5 of a capital (0x80 >> 2) lowercases it.
+func upperASCII(w uint64) uint64 {
+	const ones = 0x0101010101010101
+	h := w &^ (0x80 * ones)     // low seven bits of each byte
+	ge := h + (0x80-'A')*ones   // bit 7 set where h >= 'A'
+	gt := h + (0x80-'Z'-1)*ones // bit 7 set where h > 'Z'
+	return ge &^ gt &^ w & (0x80 * ones)
 }
 
 // mix64 is a fast invertible 64-bit mixer (splitmix64 finalizer).
@@ -84,6 +104,16 @@ func (c *cms) slots(h uint64) (*[16]uint32, [8]uint8) {
 // batch of keys before updating them, so the cache misses overlap).
 func (c *cms) touch(h uint64) uint32 {
 	return c.lines[mix64(h)>>c.shift&uint64(len(c.lines)-1)][0]
+}
+
+// lineOf returns the index of h's line.
+func (c *cms) lineOf(h uint64) uint32 {
+	return uint32(mix64(h) >> c.shift & uint64(len(c.lines)-1))
+}
+
+// prefetch starts loading the lines (lineOf) without waiting for them.
+func (c *cms) prefetch(lines []uint32) {
+	prefetchIdx(&c.lines[0][0], lines, uint32(len(c.lines)-1), 6)
 }
 
 // add counts one occurrence of h and returns the new estimate.
@@ -389,12 +419,12 @@ type fieldRef struct {
 
 // charModel is a hashed character trigram model built from the corpus
 // itself: counts of (c[i-2], c[i-1], c[i]) and of the context (c[i-2],
-// c[i-1]). Memory is fixed: 4·2^18 + 4·2^16 bytes (1.25 MiB). The surprisal
-// of a character is log2((n(ctx)+αV)/(n(tri)+α)) bits. Not safe for
-// concurrent use (Observe only).
+// c[i-1]). Memory is fixed: 4·2^18 + 4·2^14 bytes (1.06 MiB). The
+// surprisal of a character is log2((n(ctx)+αV)/(n(tri)+α)) bits. Not safe
+// for concurrent use (Observe only).
 type charModel struct {
-	tri   []uint32
-	ctx   []uint32
+	tri   *[1 << triBits]uint32
+	ctx   *[1 << ctxBits]uint32
 	chars int64
 }
 
@@ -406,7 +436,7 @@ const (
 )
 
 func newCharModel() *charModel {
-	return &charModel{tri: make([]uint32, 1<<triBits), ctx: make([]uint32, 1<<ctxBits)}
+	return &charModel{tri: new([1 << triBits]uint32), ctx: new([1 << ctxBits]uint32)}
 }
 
 // charIDs appends, for every character of text (at most max), its packed
@@ -491,31 +521,117 @@ func fastLog2(x float32) float32 {
 	return e + log2Mant[i] + f*(log2Mant[i+1]-log2Mant[i])
 }
 
-// surprisal returns the bits of one packed id under the current counts.
-func (m *charModel) surprisal(id uint32) float32 {
-	c := m.ctx[id>>triBits]
-	t := m.tri[id&(1<<triBits-1)]
-	var lc, lt float32
-	if c < uint32(len(log2TabV)) {
-		lc = log2TabV[c]
-	} else {
-		lc = fastLog2(float32(c) + alphaV)
+// logBase holds, for each smoothing constant (0: α for trigram counts, 1:
+// αV for context counts), the logarithms of counts as the character model
+// computes them: log2Tab (log2TabV) for counts below 4096, and above,
+// fastLog2's first two terms per biased exponent e of 2^12…2^32 and top 8
+// mantissa bits i, at 4096 + (e−139)·256 + i: (e−127) + log2Mant[i]
+// (the rest unused).
+// logSlope[i] = (log2Mant[i+1] − log2Mant[i]) / 2^15 is fastLog2's slope.
+// See log2Count.
+var logBase, logSlope = func() (t [2][1 << 14]float32, s [256]float32) {
+	for v, small := range []*[4096]float32{&log2Tab, &log2TabV} {
+		copy(t[v][:4096], small[:])
+		for e := 0; e < 32; e++ {
+			for i := 0; i < 256; i++ {
+				t[v][4096+e*256+i] = float32(e+12) + log2Mant[i]
+			}
+		}
 	}
-	if t < uint32(len(log2Tab)) {
-		lt = log2Tab[t]
-	} else {
-		lt = fastLog2(float32(t) + alpha)
+	for i := range s {
+		s[i] = (log2Mant[i+1] - log2Mant[i]) / (1 << 15)
 	}
-	return lc - lt
+	return
+}()
+
+// log2Count returns log2(n+a) as the character model computes it, bit for
+// bit: the table (log2Tab, log2TabV) for counts below 4096, fastLog2(n+a)
+// above; v is 0 for α, 1 for αV. fastLog2 adds the exponent and
+// log2Mant[i] (logBase holds the rounded sum, the same float32 addition),
+// then f·(log2Mant[i+1] − log2Mant[i]) with f = low/2^15 exact, which is
+// low·logSlope[i] (a scaling by 2^15 is exact), rounded once. Below 4096,
+// low is taken as 0, so one expression without a branch serves every
+// count (adding +0 leaves the tabulated value as it is); the selection is
+// arithmetic, not a branch, as small and large counts alternate.
+func log2Count(n uint32, a float32, v int) float32 {
+	b := math.Float32bits(float32(n) + a)    // n+a < 2^32+2^8: exponent e ≤ 159
+	small := uint32((int64(n) - 4096) >> 63) // all ones below 4096
+	big := 4096 + (b>>15-139<<8)&(32*256-1)
+	return logBase[v&1][(big^(big^n)&small)&(1<<14-1)] + float32(b&(1<<15-1)&^small)*logSlope[b>>15&0xFF]
 }
 
-// learn adds the ids to the counts.
-func (m *charModel) learn(ids []uint32) {
+// The surprisal of a packed id is log2(n(ctx)+αV) − log2(n(tri)+α) under
+// the current counts (log2Count).
+
+// prefixSurprisal appends to dst the running sums of the surprisal of
+// ids: len(ids)+1 values, the first 0, each sum rounded to float32 in
+// order.
+func (m *charModel) prefixSurprisal(dst []float32, ids []uint32) []float32 {
+	off := len(dst)
+	dst = slices.Grow(dst, len(ids)+1)[:off+len(ids)+1]
+	out := dst[off+1:]
+	dst[off] = 0
+	tri, ctx := m.tri, m.ctx
+	acc := float32(0)
+	for len(ids) > 0 {
+		blk := ids[:min(len(ids), surprisalBlock)]
+		m.prefetchAhead(ids[len(blk):])
+		for k, id := range blk {
+			acc += log2Count(ctx[id>>triBits], alphaV, 1) - log2Count(tri[id&(1<<triBits-1)], alpha, 0)
+			out[k] = acc
+		}
+		ids, out = ids[len(blk):], out[len(blk):]
+	}
+	return dst
+}
+
+// sumSurprisal returns the surprisal of ids summed in order, in float32.
+func (m *charModel) sumSurprisal(ids []uint32) float32 {
+	tri, ctx := m.tri, m.ctx
+	sum := float32(0)
+	for len(ids) > 0 {
+		blk := ids[:min(len(ids), surprisalBlock)]
+		m.prefetchAhead(ids[len(blk):])
+		for _, id := range blk {
+			sum += log2Count(ctx[id>>triBits], alphaV, 1) - log2Count(tri[id&(1<<triBits-1)], alpha, 0)
+		}
+		ids = ids[len(blk):]
+	}
+	return sum
+}
+
+// surprisalBlock is how many characters the surprisal loops score while
+// the trigram counters of the next ones are prefetched.
+const surprisalBlock = 64
+
+// prefetchAhead prefetches the trigram counters of the first
+// surprisalBlock ids.
+func (m *charModel) prefetchAhead(ids []uint32) {
+	prefetchIdx(&m.tri[0], ids[:min(len(ids), surprisalBlock)], 1<<triBits-1, 2)
+}
+
+// learnIDs adds ids to the counts; unlearnIDs removes them (counts stay
+// at 0 or more).
+func (m *charModel) learnIDs(ids []uint32) {
+	tri, ctx := m.tri, m.ctx
 	for _, id := range ids {
-		m.tri[id&(1<<triBits-1)]++
-		m.ctx[id>>triBits]++
+		tri[id&(1<<triBits-1)]++
+		ctx[id>>triBits]++
 	}
 	m.chars += int64(len(ids))
+}
+
+func (m *charModel) unlearnIDs(ids []uint32) {
+	tri, ctx := m.tri, m.ctx
+	for _, id := range ids {
+		if c := &tri[id&(1<<triBits-1)]; *c > 0 {
+			*c--
+		}
+		if c := &ctx[id>>triBits]; *c > 0 {
+			*c--
+		}
+	}
+	m.chars -= int64(len(ids))
 }
 
 // ---------------------------------------------------------------- scores
@@ -655,6 +771,76 @@ func entropy8(b []byte) float64 {
 			t := p * math.Log2(p)
 			if c < 16 {
 				small[c], have = t, have|1<<c
+			}
+			e -= t
+		}
+	}
+	return e
+}
+
+// entropyMemo computes entropy8 with the terms p·log2(p) memoized by
+// length and count: windows have few distinct lengths (64 characters of
+// one script take about the same number of bytes) and mostly small
+// counts. The terms are computed by the same operations and summed in the
+// same order, so the result is entropy8's bit for bit. Memory: 64 KiB,
+// allocated on first use. Not safe for concurrent use (one per sketch
+// scratch).
+type entropyMemo struct {
+	have []uint64  // bit n·entMemoCounts+c: term of count c at length n known
+	term []float64 // at n·entMemoCounts+c
+}
+
+// Memoized terms: lengths below entMemoLen, counts below entMemoCounts.
+const (
+	entMemoLen    = 512
+	entMemoCounts = 16
+)
+
+// entropy returns entropy8(b).
+func (m *entropyMemo) entropy(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	if len(b) >= 1<<16 {
+		return entropy8(b) // counts would overflow their 16-bit lanes
+	}
+	if m.term == nil {
+		m.have = make([]uint64, entMemoLen*entMemoCounts/64)
+		m.term = make([]float64, entMemoLen*entMemoCounts)
+	}
+	// Counts in 16-bit lanes, four byte values per word, and a mask of the
+	// words in use: the byte values present are visited in order (as
+	// entropy8 does) without looking at the others.
+	var cnt [64]uint64
+	var used uint64
+	for _, c := range b {
+		cnt[c>>2] += 1 << (16 * (c & 3))
+		used |= 1 << (c >> 2)
+	}
+	n := float64(len(b))
+	base := -1 // memo offset of this length
+	if len(b) < entMemoLen {
+		base = len(b) * entMemoCounts
+	}
+	e := 0.0
+	for ; used != 0; used &= used - 1 {
+		v := cnt[bits.TrailingZeros64(used)]
+		// Bit 15 of each lane whose count is not zero (no carry crosses
+		// lanes: a lane's low 15 bits plus 0x7FFF stay below 2^16).
+		const low15, top = 0x7FFF_7FFF_7FFF_7FFF, 0x8000_8000_8000_8000
+		for nz := ((v & low15) + low15 | v) & top; nz != 0; nz &= nz - 1 {
+			c := int(uint16(v >> (bits.TrailingZeros64(nz) &^ 15)))
+			k := base + c
+			memo := base >= 0 && c < entMemoCounts
+			if memo && m.have[k>>6]&(1<<(k&63)) != 0 {
+				e -= m.term[k]
+				continue
+			}
+			p := float64(c) / n
+			t := p * math.Log2(p)
+			if memo {
+				m.term[k] = t
+				m.have[k>>6] |= 1 << (k & 63)
 			}
 			e -= t
 		}

@@ -51,7 +51,7 @@ type Gibberish struct {
 	windows int64
 	names   fieldNames
 	sc      []float32
-	idBuf   []byte // packed ids of the field being processed
+	idBuf   []uint32 // packed ids of the field being processed
 	done    bool
 	flagged []gibCand
 }
@@ -67,7 +67,7 @@ type gibCand struct {
 	start, end int32
 	class      uint8
 	entropy    float32
-	ids        []byte // packed character ids for re-scoring
+	ids        []uint32 // packed character ids for re-scoring
 	score      float64
 	z          float64
 }
@@ -96,7 +96,8 @@ func (g *Gibberish) Kinds() []detectors.Kind {
 }
 
 type gibScratch struct {
-	cs charScan
+	cs  charScan
+	ent entropyMemo
 }
 
 // structuredFlag marks, in a window's class byte, a window that is mostly
@@ -154,7 +155,7 @@ func (g *Gibberish) Sketch(dst []byte, fields []detectors.Field) []byte {
 				cls |= structuredFlag
 			}
 			dst = append(dst, cls)
-			dst = append(dst, byte(math.Round(entropy8(text[sa:sb])*16)))
+			dst = append(dst, byte(math.Round(sc.ent.entropy(text[sa:sb])*16)))
 		}
 	}
 	return dst
@@ -189,9 +190,8 @@ func (g *Gibberish) process(rec detectors.RecordRef, sketch []byte, learnOnly, l
 	for f := 0; f < n && !d.bad; f++ {
 		name := d.bytes()
 		nch := min(int(d.u()), maxFieldChars)
-		var ids []byte
-		g.idBuf, nch = foldedIDs(g.idBuf[:0], d.bytes(), nch)
-		ids = g.idBuf
+		g.idBuf, nch = appendIDs(g.idBuf[:0], d.bytes(), nch)
+		ids := g.idBuf
 		nw := int(d.u())
 		if d.bad {
 			return
@@ -206,12 +206,7 @@ func (g *Gibberish) process(rec detectors.RecordRef, sketch []byte, learnOnly, l
 				}
 				d.b = d.b[2:]
 			}
-			for k := 0; k < nch; k++ {
-				id := u32At(ids, k)
-				g.model.tri[id&(1<<triBits-1)]++
-				g.model.ctx[id>>triBits]++
-			}
-			g.model.chars += int64(nch)
+			g.model.learnIDs(ids)
 			continue
 		}
 		field := g.names.id(name)
@@ -228,11 +223,11 @@ func (g *Gibberish) process(rec detectors.RecordRef, sketch []byte, learnOnly, l
 			cls, ent := (d.b[0]&^structuredFlag)%numScriptClasses, float64(d.b[1])/16
 			d.b = d.b[2:]
 			a, b := k*w, min(nch, (k+1)*w)
-			sum := float32(0)
-			for i := a; i < b; i++ {
-				sum += g.model.surprisal(u32At(ids, i))
-			}
-			score := float64(sum) / float64(b-a)
+			// a > b only in a corrupt sketch; the next window's counters
+			// are prefetched while this one is scored.
+			lo := min(a, b)
+			g.model.prefetchAhead(ids[b:])
+			score := float64(g.model.sumSurprisal(ids[lo:b])) / float64(b-a)
 			g.scores[cls].add(score)
 			g.ents[cls].add(ent)
 			g.windows++
@@ -248,15 +243,10 @@ func (g *Gibberish) process(rec detectors.RecordRef, sketch []byte, learnOnly, l
 				continue
 			}
 			g.cands = append(g.cands, gibCand{rec: rec, field: field, start: sa, end: sb, class: cls, entropy: float32(ent),
-				ids: append([]byte(nil), ids[4*a:4*b]...)})
+				ids: append([]uint32(nil), ids[lo:b]...)})
 		}
 		if learn {
-			for k := 0; k < nch; k++ {
-				id := u32At(ids, k)
-				g.model.tri[id&(1<<triBits-1)]++
-				g.model.ctx[id>>triBits]++
-			}
-			g.model.chars += int64(nch)
+			g.model.learnIDs(ids)
 		}
 	}
 }
@@ -286,18 +276,15 @@ func (g *Gibberish) finish() {
 		entMed[c] = g.ents[c].quantile(0.5)
 	}
 	for _, c := range g.cands {
-		n := len(c.ids) / 4
+		n := len(c.ids)
 		if n == 0 {
 			continue
 		}
 		// Score the window against the rest of the corpus: the final model
 		// learned the window itself.
-		g.model.unlearnPacked(c.ids, n)
-		sum := float32(0)
-		for i := 0; i < n; i++ {
-			sum += g.model.surprisal(u32At(c.ids, i))
-		}
-		g.model.learnPacked(c.ids, n)
+		g.model.unlearnIDs(c.ids)
+		sum := g.model.sumSurprisal(c.ids)
+		g.model.learnIDs(c.ids)
 		c.score = float64(sum) / float64(n)
 		c.z = (c.score - med[c.class]) / scale[c.class]
 		if c.z >= g.opt.MinZ && c.score-med[c.class] >= gibMinMargin && c.score >= g.floor(c.class) && float64(c.entropy) >= entMed[c.class] {

@@ -123,8 +123,10 @@ type Trigger struct {
 	held      []heldSketch
 	heldBytes int
 	sc        []float32 // per-character surprisal prefix sums of the current record
-	idBuf     []byte    // packed ids of the current record, from its folded characters
+	idBuf     []uint32  // packed ids of the current record, from its folded characters
 	fields    []textField
+	toks      []obsTok // tokens of the current record
+	lineIdx   []uint32 // sketch lines to prefetch
 	nameIDs   []int32
 	grams     []gramOcc
 	done      bool
@@ -183,9 +185,23 @@ type storedGram struct {
 type textField struct {
 	field   int32 // interned name
 	nch     int
-	ids     []byte // packed character ids (4 bytes each)
-	classes []byte // script class per window
-	off     int    // offset of its prefix sums in Trigger.sc
+	folded  []byte   // folded characters (aliases the sketch)
+	ids     []uint32 // packed character ids, from folded
+	classes []byte   // script class per window
+	off     int      // offset of its prefix sums in Trigger.sc
+}
+
+// obsTok is one token of a text record's sketch, decoded by Observe.
+type obsTok struct {
+	h, follow uint64
+	fkey      uint64 // (token, continuation) key: set for rare tokens with a continuation
+	df        uint32 // document frequency after counting the record
+	prev      uint32
+	fk        int // field ordinal
+	sb, eb    int32
+	scs, as   int
+	flags     byte
+	text      []byte // aliases the sketch
 }
 
 // Outcome bits of a record reference.
@@ -299,6 +315,42 @@ func newTrigger(opt Options) *Trigger {
 
 const rollBase = 0x100000001b3
 
+// prefixHashes fills pre (len(text)+1 entries) with the rolling hashes of
+// text's prefixes: pre[0] = 0, pre[i+1] = pre[i]·rollBase + text[i] + 1
+// (mod 2^64), and returns it. Four bytes are taken per step, so that the
+// chain of dependent multiplications is a quarter as long: with x_k =
+// text[i+k] + 1 and q1 = x0·B + x1, q2 = q1·B + x2, q3 = q2·B + x3,
+// pre[i+1..i+4] = pre[i]·B + x0, pre[i]·B² + q1, pre[i]·B³ + q2,
+// pre[i]·B⁴ + q3 (the same ring arithmetic, so the same values).
+func prefixHashes(pre []uint64, text []byte) []uint64 {
+	pre = pre[:len(text)+1]
+	b1 := uint64(rollBase)
+	b2 := b1 * b1
+	b3 := b2 * b1
+	b4 := b3 * b1
+	var h uint64
+	pre[0] = 0
+	i := 0
+	for ; i+4 <= len(text); i += 4 {
+		x := text[i : i+4 : i+4]
+		out := pre[i+1 : i+5 : i+5]
+		x0 := uint64(x[0]) + 1
+		q1 := x0*b1 + uint64(x[1]) + 1
+		q2 := q1*b1 + uint64(x[2]) + 1
+		q3 := q2*b1 + uint64(x[3]) + 1
+		out[0] = h*b1 + x0
+		out[1] = h*b2 + q1
+		out[2] = h*b3 + q2
+		h = h*b4 + q3
+		out[3] = h
+	}
+	for ; i < len(text); i++ {
+		h = h*b1 + uint64(text[i]) + 1
+		pre[i+1] = h
+	}
+	return pre
+}
+
 // ID returns "poison.trigger".
 func (t *Trigger) ID() string { return KindTrigger }
 
@@ -322,8 +374,13 @@ type trigScratch struct {
 	structured []int32
 	words      []wordOcc
 	grams      []sketchGram
-	respWords  []uint64
+	seen       u64Set // grams of the example
+	respWords  u64Set // words of the response
 }
+
+// maxRespWords is how many words of a response are looked at for the
+// prompt words it repeats.
+const maxRespWords = 4096
 
 type tokOcc struct {
 	h          uint64
@@ -491,13 +548,7 @@ func (t *Trigger) sketchField(dst []byte, sc *trigScratch, field int, k int32, t
 	nch := sc.cs.n
 	sc.rbyte = sc.cs.rbyte
 	limit := int(sc.rbyte[nch])
-	sc.pre = slices.Grow(sc.pre[:0], limit+1)[:limit+1]
-	sc.pre[0] = 0
-	var h uint64
-	for i, c := range text[:limit] {
-		h = h*rollBase + uint64(c) + 1
-		sc.pre[i+1] = h
-	}
+	sc.pre = prefixHashes(slices.Grow(sc.pre[:0], limit+1)[:limit+1], text[:limit])
 	sc.structured = sc.cs.structured
 	F := t.opt.FollowRunes
 	A := 2 * F // characters judged for anomaly
@@ -510,11 +561,12 @@ func (t *Trigger) sketchField(dst []byte, sc *trigScratch, field int, k int32, t
 			ci++
 			continue
 		}
+		// The token's characters are the scan's: character cj starts at
+		// byte rbyte[cj].
 		j, cj := i, ci
 		for j < limit && !isSpaceByte(text[j]) {
-			_, sz := decode(text, j)
-			j += sz
 			cj++
+			j = int(sc.rbyte[cj])
 		}
 		a, b := trimToken(text[i:j])
 		sb, eb := i+a, i+b
@@ -598,7 +650,8 @@ func (t *Trigger) appendTokens(dst []byte, sc *trigScratch) []byte {
 	// Spans are deltas: tokens come in position order within a field.
 	field := int32(-1)
 	var psb, psc int32
-	for _, o := range sc.toks {
+	for k := range sc.toks {
+		o := &sc.toks[k]
 		if !o.firstOfKey {
 			continue
 		}
@@ -696,17 +749,15 @@ const symbolShare = 0.15
 func (t *Trigger) sketchPair(dst []byte, sc *trigScratch, fields []detectors.Field, p pair) []byte {
 	// Words of the response: a prompt word that the fixed response repeats
 	// ("How does GPS work?" → "GPS satellites…") is its topic, not a trigger.
-	sc.respWords = sc.respWords[:0]
+	sc.respWords.reset(min(len(p.response)/2+1, maxRespWords))
+	nw := 0
 	forEachWord(p.response, func(w []byte, _, _ int) {
-		if len(sc.respWords) < 4096 {
-			sc.respWords = append(sc.respWords, hashLower(w)^domainPrompt)
+		if nw < maxRespWords {
+			sc.respWords.add(hashLower(w) ^ domainPrompt)
+			nw++
 		}
 	})
-	slices.Sort(sc.respWords)
-	inResp := func(h uint64) bool {
-		_, ok := slices.BinarySearch(sc.respWords, h)
-		return ok
-	}
+	inResp := sc.respWords.has
 	sc.grams = sc.grams[:0]
 	for _, part := range p.prompt {
 		fi := fieldIndexOf(fields, part, p.pField)
@@ -743,15 +794,18 @@ func (t *Trigger) sketchPair(dst []byte, sc *trigScratch, fields []detectors.Fie
 			}
 		}
 	}
-	slices.SortStableFunc(sc.grams, func(a, b sketchGram) int { return cmp.Compare(a.h, b.h) })
+	// The first occurrence of each gram, in gram order: the grams are
+	// distinct once the repeats are dropped, so any sort gives that order.
+	sc.seen.reset(len(sc.grams))
 	nd := 0
 	for k := range sc.grams {
-		if k == 0 || sc.grams[k].h != sc.grams[k-1].h {
+		if sc.seen.add(sc.grams[k].h) {
 			sc.grams[nd] = sc.grams[k]
 			nd++
 		}
 	}
 	sc.grams = sc.grams[:nd]
+	slices.SortFunc(sc.grams, func(a, b sketchGram) int { return cmp.Compare(a.h, b.h) })
 	dst = putU(dst, uint64(len(sc.grams)))
 	for _, g := range sc.grams {
 		dst = put64(dst, g.h)
@@ -919,9 +973,8 @@ func (t *Trigger) learnOnly(sketch []byte) {
 
 // learnFolded adds the ids of n folded characters to the model.
 func (t *Trigger) learnFolded(folded []byte, n int) {
-	var k int
-	t.idBuf, k = foldedIDs(t.idBuf[:0], folded, min(n, maxFieldChars))
-	t.model.learnPacked(t.idBuf, k)
+	t.idBuf, _ = appendIDs(t.idBuf[:0], folded, min(n, maxFieldChars))
+	t.model.learnIDs(t.idBuf)
 }
 
 func skipClasses(d *dec) {
@@ -949,35 +1002,6 @@ func skipGrams(d *dec) {
 		d.u()
 		d.bytes()
 	}
-}
-
-// learnPacked adds n packed ids to the counts; unlearnPacked removes them.
-func (m *charModel) learnPacked(ids []byte, n int) {
-	if len(ids) < 4*n {
-		return
-	}
-	for k := 0; k < n; k++ {
-		id := u32At(ids, k)
-		m.tri[id&(1<<triBits-1)]++
-		m.ctx[id>>triBits]++
-	}
-	m.chars += int64(n)
-}
-
-func (m *charModel) unlearnPacked(ids []byte, n int) {
-	if len(ids) < 4*n {
-		return
-	}
-	for k := 0; k < n; k++ {
-		id := u32At(ids, k)
-		if c := &m.tri[id&(1<<triBits-1)]; *c > 0 {
-			*c--
-		}
-		if c := &m.ctx[id>>triBits]; *c > 0 {
-			*c--
-		}
-	}
-	m.chars -= int64(n)
 }
 
 func (t *Trigger) flushHeld() {
@@ -1030,16 +1054,11 @@ func fieldID(names []int32, i int) int32 {
 	return -1
 }
 
-// scoreChars appends to t.sc the prefix sums of the surprisal of n packed
-// ids under the current model and returns their offset.
-func (t *Trigger) scoreChars(ids []byte, n int) int {
+// scoreChars appends to t.sc the prefix sums of the surprisal of ids
+// under the current model and returns their offset.
+func (t *Trigger) scoreChars(ids []uint32) int {
 	off := len(t.sc)
-	acc := float32(0)
-	t.sc = append(t.sc, 0)
-	for k := 0; k < n; k++ {
-		acc += t.model.surprisal(u32At(ids, k))
-		t.sc = append(t.sc, acc)
-	}
+	t.sc = t.model.prefixSurprisal(t.sc, ids)
 	return off
 }
 
@@ -1074,6 +1093,43 @@ func (t *Trigger) rareLimit(total int64) float64 {
 	return math.Max(t.opt.MaxDocFraction*float64(total), float64(rarityFloorDocs*t.opt.MinDocs))
 }
 
+// decodeTokens appends the tokens of a text record's sketch to toks, up
+// to the first malformed one.
+func (t *Trigger) decodeTokens(toks []obsTok, d *dec) []obsTok {
+	pfk, psb, psc := -1, int32(0), 0
+	nt := int(d.u())
+	for k := 0; k < nt && !d.bad; k++ {
+		var o obsTok
+		o.h = d.u64()
+		if len(d.b) < 2 {
+			d.bad = true
+			break
+		}
+		o.prev = uint32(d.b[0]) | uint32(d.b[1])<<8
+		d.b = d.b[2:]
+		o.follow = d.u64()
+		o.fk = int(d.u())
+		if o.fk != pfk {
+			pfk, psb, psc = o.fk, 0, 0
+		}
+		o.sb = psb + int32(d.u())
+		o.eb = o.sb + int32(d.u())
+		o.scs = psc + int(d.u())
+		o.as = o.scs + int(d.u())
+		psb, psc = o.sb, o.scs
+		if len(d.b) > 0 {
+			o.flags = d.b[0]
+			d.b = d.b[1:]
+		}
+		o.text = d.bytes()
+		if d.bad || o.fk < 0 || o.fk >= len(t.fields) {
+			break
+		}
+		toks = append(toks, o)
+	}
+	return toks
+}
+
 func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, phase int) {
 	nf := int(d.u())
 	if nf > len(d.b) {
@@ -1084,7 +1140,7 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 	for k := 0; k < nf && !d.bad; k++ {
 		f := textField{field: fieldID(t.nameIDs, int(d.u()))}
 		f.nch = min(int(d.u()), maxFieldChars)
-		f.ids = d.bytes() // folded characters until the ids are computed below
+		f.folded = d.bytes()
 		nw := int(d.u())
 		if nw > len(d.b) || d.bad {
 			d.bad = true
@@ -1102,24 +1158,24 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 	for _, f := range t.fields {
 		total += f.nch
 	}
-	t.idBuf = slices.Grow(t.idBuf[:0], 4*total)
+	t.idBuf = slices.Grow(t.idBuf[:0], total)
 	for k := range t.fields {
 		f := &t.fields[k]
 		off := len(t.idBuf)
-		t.idBuf, f.nch = foldedIDs(t.idBuf, f.ids, f.nch)
+		t.idBuf, f.nch = appendIDs(t.idBuf, f.folded, f.nch)
 		f.ids = t.idBuf[off:len(t.idBuf):len(t.idBuf)]
 	}
 	// Score every field, leaving the record itself out of the model.
 	t.sc = t.sc[:0]
 	if learned {
 		for _, f := range t.fields {
-			t.model.unlearnPacked(f.ids, f.nch)
+			t.model.unlearnIDs(f.ids)
 		}
 	}
 	w := t.window
 	for k := range t.fields {
 		f := &t.fields[k]
-		f.off = t.scoreChars(f.ids, f.nch)
+		f.off = t.scoreChars(f.ids)
 		if phase&phaseWindows != 0 {
 			for j := 0; j < len(f.classes); j++ {
 				a, b := j*w, min(f.nch, (j+1)*w)
@@ -1130,7 +1186,7 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 		}
 	}
 	for _, f := range t.fields {
-		t.model.learnPacked(f.ids, f.nch)
+		t.model.learnIDs(f.ids)
 	}
 	if phase&phaseMine == 0 {
 		return
@@ -1139,37 +1195,42 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 	F := t.opt.FollowRunes
 	A := 2 * F
 	limit := t.rareLimit(t.docs)
-	pfk, psb, psc := -1, int32(0), 0
-	nt := int(d.u())
-	for k := 0; k < nt && !d.bad; k++ {
-		h := d.u64()
-		if len(d.b) < 2 {
-			d.bad = true
-			return
+	// Decode the tokens and prefetch the lines of the 16 MiB sketches they
+	// update, then count them: the cache misses overlap, where the updates
+	// would wait for them one at a time. t.df is not read by the rest of
+	// the loop, so counting every token first gives each the count it
+	// would get in turn; the continuations of rare tokens are then counted
+	// (t.pairs, first-seen table) in token order, their lines prefetched
+	// too.
+	toks := t.decodeTokens(t.toks[:0], d)
+	t.toks = toks
+	t.lineIdx = t.lineIdx[:0]
+	for i := range toks {
+		t.lineIdx = append(t.lineIdx, t.df.lineOf(toks[i].h))
+	}
+	t.df.prefetch(t.lineIdx)
+	t.lineIdx = t.lineIdx[:0]
+	for i := range toks {
+		o := &toks[i]
+		o.df = t.df.add(o.h)
+		if o.follow != 0 && float64(o.df) <= limit {
+			o.fkey = o.h ^ mix64(o.follow)
+			t.lineIdx = append(t.lineIdx, t.pairs.lineOf(o.fkey))
 		}
-		prev := uint32(d.b[0]) | uint32(d.b[1])<<8
-		d.b = d.b[2:]
-		follow := d.u64()
-		fk := int(d.u())
-		if fk != pfk {
-			pfk, psb, psc = fk, 0, 0
+	}
+	t.pairs.prefetch(t.lineIdx)
+	t.lineIdx = t.lineIdx[:0]
+	for i := range toks {
+		if k := toks[i].fkey; k != 0 {
+			t.lineIdx = append(t.lineIdx, t.firstText.setOf(k))
 		}
-		sb := psb + int32(d.u())
-		eb := sb + int32(d.u())
-		scs := psc + int(d.u())
-		as := scs + int(d.u())
-		psb, psc = sb, scs
-		var flags byte
-		if len(d.b) > 0 {
-			flags = d.b[0]
-			d.b = d.b[1:]
-		}
-		text := d.bytes()
-		if d.bad || fk < 0 || fk >= len(t.fields) {
-			return
-		}
-		f := &t.fields[fk]
-		df := t.df.add(h)
+	}
+	t.firstText.prefetch(t.lineIdx)
+	for i := range toks {
+		o := &toks[i]
+		h, prev, follow, sb, eb, scs, as, flags, text := o.h, o.prev, o.follow, o.sb, o.eb, o.scs, o.as, o.flags, o.text
+		f := &t.fields[o.fk]
+		df := o.df
 		if float64(df) > limit {
 			continue
 		}
@@ -1190,9 +1251,8 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 			return classNone
 		}
 		repeat, second := false, false
-		var fkey uint64
+		fkey := o.fkey // h ^ mix64(follow)
 		if follow != 0 {
-			fkey = h ^ mix64(follow)
 			cnt := t.pairs.add(fkey)
 			repeat, second = cnt >= 2, cnt == 2
 			if df > uint32(t.opt.MinDocs) {
@@ -1287,9 +1347,8 @@ func (t *Trigger) processPair(rec detectors.RecordRef, d *dec, learned bool, pha
 	}
 	resp := d.u64()
 	nid := min(int(d.u()), maxFieldChars)
-	var ids []byte
-	t.idBuf, nid = foldedIDs(t.idBuf[:0], d.bytes(), nid)
-	ids = t.idBuf
+	t.idBuf, nid = appendIDs(t.idBuf[:0], d.bytes(), nid)
+	ids := t.idBuf
 	var cls byte
 	if len(d.b) > 0 {
 		cls = d.b[0] % numScriptClasses
@@ -1298,20 +1357,30 @@ func (t *Trigger) processPair(rec detectors.RecordRef, d *dec, learned bool, pha
 	if d.bad {
 		return
 	}
+	// Prefetch the sketch lines the example will count (see processText).
+	if phase&phaseMine != 0 {
+		t.lineIdx = append(t.lineIdx[:0], t.resps.lineOf(resp))
+		t.resps.prefetch(t.lineIdx)
+		t.lineIdx = t.lineIdx[:0]
+		for i := range t.grams {
+			t.lineIdx = append(t.lineIdx, t.df.lineOf(t.grams[i].h))
+		}
+		t.df.prefetch(t.lineIdx)
+	}
 	anomalous := false
 	if learned {
-		t.model.unlearnPacked(ids, nid)
+		t.model.unlearnIDs(ids)
 	}
 	if nid >= 16 {
 		t.sc = t.sc[:0]
-		t.scoreChars(ids, nid)
+		t.scoreChars(ids)
 		m := float64(t.sc[nid]) / float64(nid)
 		if phase&phaseWindows != 0 {
 			t.addWindowScore(int(cls), m)
 		}
 		anomalous = m >= t.thr[cls]
 	}
-	t.model.learnPacked(ids, nid)
+	t.model.learnIDs(ids)
 	if phase&phaseMine == 0 {
 		return
 	}
@@ -1322,6 +1391,8 @@ func (t *Trigger) processPair(rec detectors.RecordRef, d *dec, learned bool, pha
 	rc := t.resps.add(resp)
 	limit := t.rareLimit(t.pairN)
 	rare := t.grams[:0]
+	mr, ma := mix64(resp), mix64(anomalyOutcome)
+	t.lineIdx = t.lineIdx[:0]
 	for _, g := range t.grams {
 		df := t.df.add(g.h)
 		if df == uint32(t.opt.MinDocs) && float64(df) <= limit {
@@ -1330,8 +1401,13 @@ func (t *Trigger) processPair(rec detectors.RecordRef, d *dec, learned bool, pha
 		if float64(df) <= limit {
 			g.df = df
 			rare = append(rare, g)
+			t.lineIdx = append(t.lineIdx, t.pairs.lineOf(g.h^mr))
+			if anomalous {
+				t.lineIdx = append(t.lineIdx, t.pairs.lineOf(g.h^ma))
+			}
 		}
 	}
+	t.pairs.prefetch(t.lineIdx)
 	switch {
 	case rc == 1:
 		// First time this response is seen: remember the example's rarest
