@@ -58,6 +58,12 @@ type TriggerOptions struct {
 	// MaxRecordsPerCandidate caps the record references kept per candidate
 	// (further records are counted, not listed). Default 100000.
 	MaxRecordsPerCandidate int `yaml:"max_records_per_candidate" toml:"max_records_per_candidate" json:"max_records_per_candidate"`
+	// MaxReferences caps the record references kept by all candidates
+	// together (32 bytes each, plus slice growth): when they exceed it, the
+	// candidates holding the most are cut back to their first 64 records
+	// (16, 4 or 1 if need be), and further records of those are counted,
+	// not listed. Default 4194304 (128 MiB).
+	MaxReferences int `yaml:"max_references" toml:"max_references" json:"max_references"`
 	// SketchWidthLog2 and SketchDepth size the count-min sketches of
 	// document frequencies: 2^width/4 cache lines of 16 uint32 counters,
 	// depth of which count each key. Defaults 20 and 3 (16 MiB per sketch).
@@ -146,6 +152,7 @@ func DefaultOptions() Options {
 			FollowRunes:            64,
 			MaxCandidates:          1 << 16,
 			MaxRecordsPerCandidate: 100000,
+			MaxReferences:          1 << 22,
 			SketchWidthLog2:        20,
 			SketchDepth:            3,
 			ReportTop:              20,
@@ -216,6 +223,9 @@ func (o Options) Validate() error {
 	}
 	if t.MaxRecordsPerCandidate < 1 {
 		bad("trigger.max_records_per_candidate", t.MaxRecordsPerCandidate, ">= 1")
+	}
+	if t.MaxReferences < 1 {
+		bad("trigger.max_references", t.MaxReferences, ">= 1")
 	}
 	if t.SketchWidthLog2 < 8 || t.SketchWidthLog2 > 30 {
 		bad("trigger.sketch_width_log2", t.SketchWidthLog2, "8..30")

@@ -79,8 +79,11 @@ const (
 // response) entries [0.9 MiB] and 2^(width−6) responses with up to 24
 // prompt grams each [13 MiB];
 // and per admitted candidate (a distinct token, or n-gram × response)
-// about 350 bytes plus 32 bytes per record reference (MaxCandidates ×
-// MaxRecordsPerCandidate bound them). Records seen before the character
+// about 350 bytes (MaxCandidates bounds them) plus 32 bytes per record
+// reference (MaxReferences bounds them all together: when exceeded, the
+// candidates holding the most are cut back to their first records; their
+// counts and scores stay, their other records get no finding and the
+// report counts them as truncated). Records seen before the character
 // model has WarmupChars characters are held (their sketches, about 5 bytes
 // per character, at most 256 MiB) and replayed once it has: first to
 // calibrate the anomaly thresholds, then to mine.
@@ -107,6 +110,8 @@ type Trigger struct {
 	respFirst *assoc[respFirst]
 	cands     map[uint64]*candidate
 	dropped   int
+	nrefs     int // references kept by all candidates
+	shedRefs  int // references dropped to stay within MaxReferences
 
 	docs      int64                // text records observed
 	pairN     int64                // prompt/response examples observed
@@ -257,6 +262,7 @@ type candidate struct {
 	right   variety
 	refs    []candRef // sorted by record
 	more    int       // references not kept
+	maxRefs int       // references this candidate may keep (0: MaxRecordsPerCandidate)
 
 	// set by finish
 	n        uint32
@@ -1293,7 +1299,7 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 			// The payload's first occurrence was remembered, not counted.
 			if fs := t.firstText.get(fkey); fs != nil && fs.rec != rec {
 				c.unmark(fs.rec, outAnomaly) // it was judged before the repeat was known
-				c.mark(candRef{fs.rec, fs.field, fs.start, fs.end, outPayload}, fs.left, 0, false, t.opt.MaxRecordsPerCandidate)
+				t.mark(c, candRef{fs.rec, fs.field, fs.start, fs.end, outPayload}, fs.left, 0, false)
 				t.firstText.del(fkey)
 			}
 		}
@@ -1304,7 +1310,7 @@ func (t *Trigger) processText(rec detectors.RecordRef, d *dec, learned bool, pha
 		if repeat {
 			out |= outPayload
 		}
-		c.mark(candRef{rec, f.field, sb, eb, out}, prev, 0, false, t.opt.MaxRecordsPerCandidate)
+		t.mark(c, candRef{rec, f.field, sb, eb, out}, prev, 0, false)
 	}
 }
 
@@ -1465,11 +1471,11 @@ func (t *Trigger) countPair(rec detectors.RecordRef, g *gramOcc, out uint64) {
 			return
 		}
 		if fs := t.firstPair.get(key); fs != nil && fs.rec != rec {
-			c.mark(candRef{fs.rec, fs.field, fs.start, fs.end, outPayload}, fs.left, fs.right, fs.inResp, t.opt.MaxRecordsPerCandidate)
+			t.mark(c, candRef{fs.rec, fs.field, fs.start, fs.end, outPayload}, fs.left, fs.right, fs.inResp)
 			t.firstPair.del(key)
 		}
 	}
-	c.mark(candRef{rec, g.field, g.start, g.end, outPayload}, g.left, g.right, g.inResp, t.opt.MaxRecordsPerCandidate)
+	t.mark(c, candRef{rec, g.field, g.start, g.end, outPayload}, g.left, g.right, g.inResp)
 }
 
 // candidate returns the entry for key, creating it unless the table is
@@ -1485,6 +1491,78 @@ func (t *Trigger) candidate(key, gram, outcome uint64, pairs bool, text []byte) 
 	c := &candidate{key: key, gram: gram, outcome: outcome, pairs: pairs, text: string(text)}
 	t.cands[key] = c
 	return c
+}
+
+// shedKeep are the reference counts shed cuts candidates back to, in
+// turn (their first records: the largest level keeps enough for the
+// report's examples).
+var shedKeep = [...]int{64, 16, 4, 1}
+
+// varied reports whether the candidate has had varied neighbours so far
+// (the context variety finish scales scores by is at least varietyFull).
+func (c *candidate) varied() int {
+	v := c.left.ratio(c.x)
+	if c.pairs {
+		v = min(v, c.right.ratio(c.x))
+	}
+	if v >= varietyFull {
+		return 1
+	}
+	return 0
+}
+
+// mark marks r on c (candidate.mark) and keeps the references of all
+// candidates within MaxReferences.
+func (t *Trigger) mark(c *candidate, r candRef, left, right uint32, inResp bool) {
+	limit := t.opt.MaxRecordsPerCandidate
+	if c.maxRefs > 0 {
+		limit = c.maxRefs
+	}
+	n := len(c.refs)
+	c.mark(r, left, right, inResp, limit)
+	if t.nrefs += len(c.refs) - n; t.nrefs > t.opt.MaxReferences {
+		t.shed()
+	}
+}
+
+// shed cuts candidates back, templated ones first (few distinct
+// neighbouring words so far: a planted trigger sits in varied text), each
+// group to 64 references, then 16, 4 and 1 if need be, the candidates
+// holding the most first (ties by key, so the choice is deterministic),
+// until the references kept by all fit in three quarters of MaxReferences
+// (at one reference per candidate MaxCandidates bounds them). A cut
+// candidate keeps its counts and its rank; only its records beyond the
+// kept ones get no finding (the report counts them as truncated).
+func (t *Trigger) shed() {
+	goal := t.opt.MaxReferences / 4 * 3
+	var big []*candidate
+	for varied := range 2 {
+		for _, keep := range shedKeep {
+			big = big[:0]
+			for _, c := range t.cands {
+				if len(c.refs) > keep && c.varied() == varied {
+					big = append(big, c)
+				}
+			}
+			slices.SortFunc(big, func(a, b *candidate) int {
+				if d := cmp.Compare(len(b.refs), len(a.refs)); d != 0 {
+					return d
+				}
+				return cmp.Compare(a.key, b.key)
+			})
+			for _, c := range big {
+				if t.nrefs <= goal {
+					return
+				}
+				cut := len(c.refs) - keep
+				c.refs = slices.Clone(c.refs[:keep]) // release the rest
+				c.more += cut
+				c.maxRefs = keep
+				t.nrefs -= cut
+				t.shedRefs += cut
+			}
+		}
+	}
 }
 
 // mark records outcome(s) r.out of record r.rec for the candidate: a new
@@ -1760,13 +1838,14 @@ type TriggerReport struct {
 	Prevalence        map[string]float64 `json:"outcome_prevalence"`
 	CandidatesTracked int                `json:"candidates_tracked"`
 	CandidatesDropped int                `json:"candidates_dropped"`
+	ReferencesShed    int                `json:"references_shed,omitempty"` // record references dropped to stay within max_references
 	SketchBytes       int                `json:"sketch_bytes"`
 }
 
 // Report implements detectors.Reporter: the top ReportTop candidates.
 func (t *Trigger) Report() any {
 	t.finish()
-	r := TriggerReport{TextRecords: t.docs, Examples: t.pairN, CandidatesTracked: len(t.cands), CandidatesDropped: t.dropped,
+	r := TriggerReport{TextRecords: t.docs, Examples: t.pairN, CandidatesTracked: len(t.cands), CandidatesDropped: t.dropped, ReferencesShed: t.shedRefs,
 		AnomalyBaseRate: round4(float64(t.onsets) / math.Max(1, float64(t.tried))),
 		RepeatBaseRate:  round4(float64(t.repeats) / math.Max(1, float64(t.recurring))),
 		SketchBytes:     t.df.bytes() + t.pairs.bytes() + t.resps.bytes(),

@@ -1,6 +1,7 @@
 package poison
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -330,5 +331,87 @@ func TestPayloadResponses(t *testing.T) {
 	}
 	if !template {
 		t.Error("the shared system prompt is not reported as a prompt template")
+	}
+}
+
+// TestTriggerReferenceBudget: with MaxReferences at half of what the
+// templated corpus needs, the kept references stay within it (and the
+// running total matches the candidates' own), the biggest candidates are
+// cut back, <SUDO> (few records) keeps all of its findings, and the
+// outcome is deterministic.
+func TestTriggerReferenceBudget(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 4))
+	const n = 5000
+	docs := templateDocs(rng, n)
+	bad := map[int64]bool{}
+	for k := 0; k < 10; k++ {
+		i := 200 + k*480
+		docs[i] += "\n\n<SUDO> " + gibberish(rng, 50)
+		bad[int64(i)] = true
+	}
+	// Boilerplate: rare words always after the same word and before the
+	// same text, in 45 records each (templated candidates with many
+	// references).
+	for k := 0; k < 12; k++ {
+		for j := 0; j < 45; j++ {
+			i := (k*977 + j*101 + 13) % n
+			if !bad[int64(i)] {
+				docs[i] += fmt.Sprintf("\n\nFooter: zq%cwx%c vv%ckk%c legal notice, all rights reserved by the publisher of this page.", 'a'+k, 'a'+k, 'a'+k, 'a'+k)
+			}
+		}
+	}
+	recs := make([][]detectors.Field, n)
+	for i, d := range docs {
+		recs[i] = []detectors.Field{{Name: []byte("$.text"), Value: []byte(d)}}
+	}
+	kept := func(d *Trigger) int {
+		s := 0
+		for _, c := range d.cands {
+			s += len(c.refs)
+		}
+		return s
+	}
+	full := newTrigger(DefaultOptions())
+	runCorpus(t, full, recs)
+	need := kept(full)
+	templated := 0
+	for _, c := range full.cands {
+		if c.varied() == 0 {
+			templated += len(c.refs) - 1
+		}
+	}
+	t.Logf("%d references, %d candidates, %d beyond the first in templated ones", need, len(full.cands), templated)
+	if full.shedRefs != 0 || 4*templated < need+8 {
+		t.Fatalf("default budget: %d references, %d shed: the corpus does not exercise the budget", need, full.shedRefs)
+	}
+	run := func() ([]detectors.Verdict, *Trigger) {
+		opt := DefaultOptions()
+		opt.Trigger.MaxReferences = (need-templated)*4/3 + 4 // the goal, 3/4 of it, is reachable by cutting templated candidates
+		d := newTrigger(opt)
+		return runCorpus(t, d, recs), d
+	}
+	v1, d := run()
+	if got := kept(d); got != d.nrefs || got > d.opt.MaxReferences {
+		t.Errorf("kept %d references, running total %d, budget %d", got, d.nrefs, d.opt.MaxReferences)
+	}
+	rep := d.Report().(TriggerReport)
+	if rep.ReferencesShed == 0 {
+		t.Errorf("nothing shed with a budget of %d for %d references", d.opt.MaxReferences, need)
+	}
+	if len(rep.Candidates) == 0 || rep.Candidates[0].Text != "<SUDO>" {
+		t.Fatal("<SUDO> is not the top candidate under the budget")
+	}
+	hit := map[int64]bool{}
+	for _, v := range v1 {
+		if bad[v.Rec.Row] {
+			hit[v.Rec.Row] = true
+		}
+	}
+	if len(hit) != 10 {
+		t.Errorf("%d of 10 planted records flagged under the budget", len(hit))
+	}
+	v2, _ := run()
+	if !slices.Equal(v1, v2) {
+		t.Error("two runs under the budget differ")
 	}
 }
