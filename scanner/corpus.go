@@ -1,6 +1,8 @@
 package scanner
 
 import (
+	"fmt"
+
 	"github.com/winnow-data/winnow/detectors"
 )
 
@@ -79,3 +81,24 @@ func (s detectorStage) report() any {
 	}
 	return nil
 }
+
+// releasedStage stands for a detector stage after reduce: its findings and
+// report were taken, and dropping the detector frees its sketches and
+// tables (hundreds of MiB) before pass 2. Only id and kinds remain.
+type releasedStage struct {
+	name string
+	ks   []detectors.Kind
+}
+
+func (s releasedStage) id() string              { return s.name }
+func (s releasedStage) kinds() []detectors.Kind { return s.ks }
+func (s releasedStage) newSketcher() sketchFunc {
+	return func(dst []byte, _ *recordView) []byte { return dst }
+}
+func (s releasedStage) observe(detectors.RecordRef, []byte) error {
+	return fmt.Errorf("corpus stage %s: observe after reduce", s.name)
+}
+func (s releasedStage) reduce() ([]corpusHit, error) {
+	return nil, fmt.Errorf("corpus stage %s: reduce after reduce", s.name)
+}
+func (s releasedStage) report() any { return nil }

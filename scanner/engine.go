@@ -326,6 +326,17 @@ func (e *engine) newCorpus() error {
 }
 
 // closeCorpus releases the corpus stages' temporary files.
+// releaseDetectors drops the corpus detectors once reduce has taken their
+// findings and reports, so that their state does not stay in memory
+// through pass 2 (the dedupe stage stays: it saves its index at commit).
+func (e *engine) releaseDetectors() {
+	for i, c := range e.corpus {
+		if ds, ok := c.(detectorStage); ok {
+			e.corpus[i] = releasedStage{name: ds.id(), ks: ds.kinds()}
+		}
+	}
+}
+
 func (e *engine) closeCorpus() {
 	for _, c := range e.corpus {
 		if cl, ok := c.(closer); ok {
@@ -405,6 +416,7 @@ func (e *engine) run(ctx context.Context) (*Result, error) {
 		if err := e.reduce(); err != nil {
 			return nil, err
 		}
+		e.releaseDetectors()
 		e.stats.Pass1 = time.Since(t)
 	}
 	t := time.Now()

@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	setMemoryLimit(0, os.Getenv)
+	setMemoryLimit(false, 0, os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
@@ -53,30 +53,38 @@ func exitCode(err error, stderr io.Writer) int {
 }
 
 // baseMemLimit is the Go runtime's soft memory limit when GOMEMLIMIT is not
-// set. The live heap of a run with every default detector is bounded by
-// design (batches in flight, the corpus detectors' fixed-size sketches and
-// tables, the dedupe index up to --mem), but the collector's default pacing
-// lets the heap grow to twice the live size; the limit makes it collect
-// sooner instead, so that peak RSS stays under 1 GB (benchmarks/results.md).
+// set, before the dedupe index's budget is added. The live heap of a run
+// with every default detector is bounded by design (batches in flight, the
+// corpus detectors' fixed-size sketches and tables, the dedupe index up to
+// --mem), but the collector's default pacing lets the heap grow to twice
+// the live size; the limit makes it collect sooner instead, so that peak
+// RSS apart from the dedupe index stays under 1 GB
+// (benchmarks/results.md).
 const baseMemLimit = 900 << 20
 
-// defaultDedupeMiB is the dedupe index budget --mem defaults to; the
-// memory limit grows by whatever a larger --mem adds.
+// defaultDedupeMiB is the dedupe index budget --mem defaults to.
 const defaultDedupeMiB = 256
 
-// setMemoryLimit sets the runtime's soft memory limit to baseMemLimit plus
-// the part of the dedupe index budget (--mem, MiB; 0 = default) above its
-// default, unless the user set GOMEMLIMIT, which always wins. It changes
-// process-wide runtime state: main and the commands that parse --mem call
-// it (the commands only when --mem raises it, so tests leave it alone).
-func setMemoryLimit(dedupeMiB int, getenv func(string) string) {
+// setMemoryLimit sets the runtime's soft memory limit (memoryLimit) unless
+// the user set GOMEMLIMIT, which always wins. It changes process-wide
+// runtime state: main calls it, and the scan, clean and staged commands
+// once their flags are known.
+func setMemoryLimit(dedupe bool, dedupeMiB int, getenv func(string) string) {
 	if getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(memoryLimit(dedupeMiB))
+	debug.SetMemoryLimit(memoryLimit(dedupe, dedupeMiB))
 }
 
-// memoryLimit is the limit setMemoryLimit applies, in bytes.
-func memoryLimit(dedupeMiB int) int64 {
-	return baseMemLimit + int64(max(0, dedupeMiB-defaultDedupeMiB))<<20
+// memoryLimit is baseMemLimit plus, when dedupe runs, the dedupe index's
+// budget (--mem MiB, 0 = the default): the index is bounded separately and
+// spills to disk beyond it.
+func memoryLimit(dedupe bool, dedupeMiB int) int64 {
+	if !dedupe {
+		return baseMemLimit
+	}
+	if dedupeMiB <= 0 {
+		dedupeMiB = defaultDedupeMiB
+	}
+	return baseMemLimit + int64(dedupeMiB)<<20
 }

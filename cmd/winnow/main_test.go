@@ -305,27 +305,29 @@ func TestSinceManifest(t *testing.T) {
 
 func TestMemoryLimit(t *testing.T) {
 	for _, tc := range []struct {
-		mem  int
-		want int64
+		dedupe bool
+		mem    int
+		want   int64
 	}{
-		{0, 900 << 20},
-		{128, 900 << 20},
-		{256, 900 << 20},
-		{1024, (900 + 768) << 20},
+		{false, 0, 900 << 20},
+		{false, 1024, 900 << 20},
+		{true, 0, (900 + 256) << 20},
+		{true, 128, (900 + 128) << 20},
+		{true, 1024, (900 + 1024) << 20},
 	} {
-		if got := memoryLimit(tc.mem); got != tc.want {
-			t.Errorf("memoryLimit(%d) = %d, want %d", tc.mem, got, tc.want)
+		if got := memoryLimit(tc.dedupe, tc.mem); got != tc.want {
+			t.Errorf("memoryLimit(%v, %d) = %d, want %d", tc.dedupe, tc.mem, got, tc.want)
 		}
 	}
 	prev := debug.SetMemoryLimit(-1)
 	defer debug.SetMemoryLimit(prev)
 	env := map[string]string{"GOMEMLIMIT": "2GiB"}
-	setMemoryLimit(1024, func(k string) string { return env[k] })
+	setMemoryLimit(true, 1024, func(k string) string { return env[k] })
 	if got := debug.SetMemoryLimit(-1); got != prev {
 		t.Errorf("with GOMEMLIMIT set the limit changed to %d", got)
 	}
-	setMemoryLimit(1024, func(string) string { return "" })
-	if got := debug.SetMemoryLimit(-1); got != memoryLimit(1024) {
-		t.Errorf("limit %d, want %d", got, memoryLimit(1024))
+	setMemoryLimit(true, 1024, func(string) string { return "" })
+	if got := debug.SetMemoryLimit(-1); got != memoryLimit(true, 1024) {
+		t.Errorf("limit %d, want %d", got, memoryLimit(true, 1024))
 	}
 }

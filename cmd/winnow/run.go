@@ -205,7 +205,7 @@ func prepare(mode scanner.Mode, args []string, stderr io.Writer) (*setup, error)
 	fs.IntVar(&f.dedupeBands, "dedupe-bands", 0, "LSH bands (default 14)")
 	fs.IntVar(&f.dedupeRows, "dedupe-rows", 0, "LSH rows per band (default 8)")
 	fs.StringVar(&f.keep, "keep", "", "which copy of a duplicate cluster survives: first (default, plan order), longest, or max:FIELD (highest numeric field, e.g. max:meta.quality)")
-	fs.IntVar(&f.memMB, "mem", 0, "MiB the dedupe index may hold before spilling to disk (default 256); a larger value raises the process memory limit by as much")
+	fs.IntVar(&f.memMB, "mem", 0, "MiB the dedupe index may hold before spilling to disk (default 256); the process memory limit is 900 MiB plus this")
 	fs.StringSliceVar(&f.dedupeFields, "dedupe-fields", nil, "fields compared for duplicates (default: text, content, messages[*].content, prompt, response, …; all scanned values when a record has none of them)")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile to this file")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write a heap profile to this file at the end")
@@ -385,9 +385,7 @@ func runScanClean(ctx context.Context, mode scanner.Mode, args []string, stdout,
 		return err
 	}
 	cfg, f, baseline, failPolicy, kinds, keyNote := su.cfg, su.f, su.baseline, su.failPolicy, su.kinds, su.keyNote
-	if f.memMB > defaultDedupeMiB {
-		setMemoryLimit(f.memMB, os.Getenv)
-	}
+	setMemoryLimit(!cfg.Dedupe.Disabled, f.memMB, os.Getenv)
 	if baseline && !su.fs.Changed("out") {
 		defer os.RemoveAll(cfg.Out)
 	}

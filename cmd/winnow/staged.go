@@ -166,9 +166,7 @@ func runTask(ctx context.Context, st scanner.Stage, args []string, stdout, stder
 	if err != nil {
 		return fmt.Errorf("rebuilding the plan's configuration: %w", err)
 	}
-	if su.f.memMB > defaultDedupeMiB {
-		setMemoryLimit(su.f.memMB, os.Getenv)
-	}
+	setMemoryLimit(!su.cfg.Dedupe.Disabled, su.f.memMB, os.Getenv)
 	cfg := su.cfg
 	cfg.Out = *out
 	cfg.Progress = nil
