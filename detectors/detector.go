@@ -134,6 +134,16 @@ type Prefiltered interface {
 	Keywords() []string
 }
 
+// PlainASCIIQuiet is an optional Detector capability, a promise: Detect
+// never reports anything in a value whose bytes are all printable ASCII or
+// ASCII whitespace (0x20–0x7E and 0x09–0x0D), as for detectors of Unicode
+// tricks. A Set with two or more such detectors among those that run on
+// every value (without keywords or digit runs) checks each value once for
+// all of them and does not call them on plain ASCII values.
+type PlainASCIIQuiet interface {
+	PlainASCIIQuiet()
+}
+
 // Example is a string a detector must (Kind != "") or must not (Kind == "")
 // report. A negative example asserts that no match of any of the detector's
 // kinds is reported.

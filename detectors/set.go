@@ -20,7 +20,8 @@ type Hit struct {
 // their keywords occurs. Likewise one shared digit pass finds the digit runs
 // of each value for all DigitWindowed detectors, which run only on values
 // with a qualifying chain of runs. Other detectors without keywords always
-// run.
+// run, except that PlainASCIIQuiet ones (when there are two or more) are
+// skipped on values of plain ASCII, after one shared check per value.
 //
 // A Set is immutable and safe for concurrent use; per-goroutine scratch space
 // lives in a Scratch.
@@ -33,6 +34,7 @@ type Set struct {
 	digitDet []int32         // active detectors that get digit runs
 	active   []bool          // detector can report at least one kind the filter keeps
 	always   []int32         // active detectors without keywords or digit runs
+	quiet    []int32         // PlainASCIIQuiet ones among always, skipped on plain ASCII values (nil if fewer than two)
 	index    *KeywordIndex   // all distinct keywords of the active detectors
 	kwDets   [][]kwOwner     // index keyword -> detectors that asked for it
 	kinds    map[string]Kind // kind name -> Kind
@@ -84,6 +86,9 @@ func Compile(r *Registry, only func(kind string) bool) *Set {
 				continue
 			}
 			s.always = append(s.always, int32(i))
+			if _, ok := d.(PlainASCIIQuiet); ok {
+				s.quiet = append(s.quiet, int32(i))
+			}
 			continue
 		}
 		if w, ok := d.(Windowed); ok {
@@ -103,6 +108,12 @@ func Compile(r *Registry, only func(kind string) bool) *Set {
 	}
 	if len(keywords) > 0 {
 		s.index = NewKeywordIndex(keywords)
+	}
+	// The shared plain-ASCII check pays when it stands for the scans of
+	// two detectors or more; one detector looks for its bytes faster on
+	// its own.
+	if len(s.quiet) < 2 {
+		s.quiet = nil
 	}
 	return s
 }
@@ -171,6 +182,11 @@ func (s *Set) Detect(dst []Hit, text []byte, sc *Scratch) []Hit {
 			for _, i := range s.digitDet {
 				run[i] = true
 			}
+		}
+	}
+	if len(s.quiet) > 0 && plainASCII(text) {
+		for _, i := range s.quiet {
+			run[i] = false
 		}
 	}
 	for i, d := range s.dets {
@@ -365,6 +381,58 @@ const (
 	swarHigh = 0x8080808080808080
 	swarLow7 = 0x7F7F7F7F7F7F7F7F
 )
+
+// plainASCII reports whether every byte of text is printable ASCII or
+// ASCII whitespace (0x20–0x7E, 0x09–0x0D). It tests 32 bytes at a time
+// for printable ASCII only, and eight bytes that hold whitespace exactly;
+// no sum below carries into the next byte once no byte has its high bit
+// set.
+func plainASCII(text []byte) bool {
+	for len(text) >= 32 {
+		b := text[:32:32]
+		w, x := binary.LittleEndian.Uint64(b[0:]), binary.LittleEndian.Uint64(b[8:])
+		y, z := binary.LittleEndian.Uint64(b[16:]), binary.LittleEndian.Uint64(b[24:])
+		if (w|x|y|z)&swarHigh != 0 {
+			return false
+		}
+		// Bit 7 of x+0x60 is set iff the byte is >= 0x20, of x+0x01 iff
+		// it is 0x7F.
+		if (printable(w)&printable(x)&printable(y)&printable(z))&swarHigh != swarHigh {
+			if !plainWord(w) || !plainWord(x) || !plainWord(y) || !plainWord(z) {
+				return false
+			}
+		}
+		text = text[32:]
+	}
+	for len(text) >= 8 {
+		x := binary.LittleEndian.Uint64(text)
+		if x&swarHigh != 0 || !plainWord(x) {
+			return false
+		}
+		text = text[8:]
+	}
+	for _, c := range text {
+		if c >= 0x7F || c < 0x20 && (c < 0x09 || c > 0x0D) {
+			return false
+		}
+	}
+	return true
+}
+
+// printable sets bit 7 of every byte of x in 0x20–0x7E; every byte of x
+// must be below 0x80.
+func printable(x uint64) uint64 {
+	return (x + (0x80-0x20)*swarOnes) &^ (x + swarOnes)
+}
+
+// plainWord reports whether every byte of x is in 0x20–0x7E or 0x09–0x0D;
+// every byte of x must be below 0x80.
+func plainWord(x uint64) bool {
+	below20 := ^(x + (0x80-0x20)*swarOnes)                            // bit 7: byte < 0x20
+	space := (x + (0x80-0x09)*swarOnes) &^ (x + (0x7F-0x0D)*swarOnes) // bit 7: 0x09–0x0D
+	del := x + swarOnes                                               // bit 7: 0x7F
+	return (below20&^space|del)&swarHigh == 0
+}
 
 // appendDigitRuns is AppendDigitRuns that gives up, returning false, once
 // dst holds limit runs and another one is found (limit < 0: no limit).

@@ -595,3 +595,102 @@ func BenchmarkAppendDigitRuns(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(runs)), "runs/op")
 }
+
+// nonPlain is a PlainASCIIQuiet test detector: it reports every byte
+// outside printable ASCII and ASCII whitespace, and counts its calls.
+type nonPlain struct{ calls *int }
+
+func (nonPlain) ID() string       { return "test.nonplain" }
+func (nonPlain) Version() string  { return "1" }
+func (nonPlain) Kinds() []Kind    { return []Kind{{Name: "test.nonplain"}} }
+func (nonPlain) PlainASCIIQuiet() {}
+func (d nonPlain) Detect(dst []Match, text []byte) []Match {
+	*d.calls++
+	for i, c := range text {
+		if !plainByte(c) {
+			dst = append(dst, Match{Kind: "test.nonplain", Start: i, End: i + 1, Confidence: 1})
+		}
+	}
+	return dst
+}
+
+func plainByte(c byte) bool { return c >= 0x20 && c < 0x7F || c >= 0x09 && c <= 0x0D }
+
+// TestPlainASCII compares plainASCII with a byte loop on every byte value
+// at every position of short and long values, and on random values.
+func TestPlainASCII(t *testing.T) {
+	ref := func(b []byte) bool {
+		for _, c := range b {
+			if !plainByte(c) {
+				return false
+			}
+		}
+		return true
+	}
+	base := []byte(strings.Repeat("The quick\tbrown fox\r\njumps. ", 2))
+	for n := 0; n <= len(base); n++ {
+		for pos := 0; pos < n; pos++ {
+			for c := 0; c < 256; c++ {
+				b := append([]byte(nil), base[:n]...)
+				b[pos] = byte(c)
+				if got, want := plainASCII(b), ref(b); got != want {
+					t.Fatalf("plainASCII(%q) = %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		b := make([]byte, rng.IntN(40))
+		for i := range b {
+			b[i] = byte(0x20 + rng.IntN(0x5F))
+			if rng.IntN(30) == 0 {
+				b[i] = byte(rng.IntN(256))
+			}
+		}
+		if got, want := plainASCII(b), ref(b); got != want {
+			t.Fatalf("plainASCII(%q) = %v, want %v", b, got, want)
+		}
+	}
+}
+
+// TestSetSkipsQuietOnPlainASCII: two PlainASCIIQuiet detectors are not
+// called on plain ASCII values, are called on the others, and the Set
+// reports what running every detector would; a single one is always
+// called.
+func TestSetSkipsQuietOnPlainASCII(t *testing.T) {
+	calls, calls2 := 0, 0
+	r := MustRegistry(nonPlain{&calls}, nonPlain2{nonPlain{&calls2}}, digits{})
+	s := Compile(r, nil)
+	var sc Scratch
+	for _, tc := range []struct {
+		text  string
+		calls int
+	}{
+		{"plain ASCII 12 with\ttabs\nand newlines", 0},
+		{"", 0},
+		{"caf\u00e9 42", 1},
+		{"bell\x07 here", 1},
+		{"delete\x7f", 1},
+		{strings.Repeat("long plain text ", 40) + "\xff", 1},
+	} {
+		checkAgrees(t, s, r, &sc, []byte(tc.text), nil)
+		calls, calls2 = 0, 0
+		s.Detect(nil, []byte(tc.text), &sc)
+		if calls != tc.calls || calls2 != tc.calls {
+			t.Fatalf("%q: quiet detectors called %d and %d times, want %d", tc.text, calls, calls2, tc.calls)
+		}
+	}
+	// A single quiet detector checks for itself.
+	one := Compile(MustRegistry(nonPlain{&calls}, digits{}), nil)
+	calls = 0
+	one.Detect(nil, []byte("plain"), &sc)
+	if calls != 1 {
+		t.Fatalf("a single quiet detector called %d times, want 1", calls)
+	}
+}
+
+// nonPlain2 is nonPlain with another ID.
+type nonPlain2 struct{ nonPlain }
+
+func (nonPlain2) ID() string { return "test.nonplain2" }

@@ -33,6 +33,11 @@ type Bidi struct{}
 
 var _ detectors.Detector = Bidi{}
 var _ detectors.Exampler = Bidi{}
+var _ detectors.PlainASCIIQuiet = Bidi{}
+
+// PlainASCIIQuiet implements detectors.PlainASCIIQuiet: bidi controls are
+// not ASCII.
+func (Bidi) PlainASCIIQuiet() {}
 
 // ID returns "poison.bidi_control".
 func (Bidi) ID() string { return KindBidi }

@@ -31,6 +31,11 @@ type Homoglyph struct{}
 
 var _ detectors.Detector = Homoglyph{}
 var _ detectors.Exampler = Homoglyph{}
+var _ detectors.PlainASCIIQuiet = Homoglyph{}
+
+// PlainASCIIQuiet implements detectors.PlainASCIIQuiet: a finding needs a
+// non-ASCII letter.
+func (Homoglyph) PlainASCIIQuiet() {}
 
 // ID returns "poison.homoglyph".
 func (Homoglyph) ID() string { return KindHomoglyph }
@@ -59,7 +64,13 @@ func (Homoglyph) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 		if tab == nil {
 			tab = &bmpTab().hom
 		}
-		we, conf := homoglyphWord(tab, text, ws)
+		we, conf, ok := 0, 0.0, false
+		if ws == q {
+			we, conf, ok = homoglyphOneScript(tab, text, q)
+		}
+		if !ok {
+			we, conf = homoglyphWord(tab, text, ws)
+		}
 		if we <= q { // the non-ASCII character at q does not continue a word
 			_, n := decode(text, q)
 			pos = q + n
@@ -70,6 +81,45 @@ func (Homoglyph) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 		}
 		pos = we
 	}
+}
+
+// homoglyphOneScript is homoglyphWord for the common word of letters (and
+// marks) of one script other than Common, Inherited and the CJK scripts,
+// starting with a non-ASCII letter at ws and ending before an ASCII byte
+// that ends a word (or at the end of text). ok is false for any other
+// word: homoglyphWord decides then.
+func homoglyphOneScript(tab *[0x10000]uint16, text []byte, ws int) (we int, conf float64, ok bool) {
+	if c := text[ws]; c >= 0xE3 && c <= 0xEF {
+		// U+3000–U+FFFF: CJK, kana, Hangul, fullwidth forms… (seldom
+		// words of one script before an ASCII byte).
+		return 0, 0, false
+	}
+	var r rune
+	n := 2
+	if c := text[ws]; c >= 0xC2 && c < 0xE0 && ws+1 < len(text) && text[ws+1]&0xC0 == 0x80 {
+		r = rune(c&0x1F)<<6 | rune(text[ws+1]&0x3F)
+	} else if r, n = decode(text, ws); r >= 0x10000 {
+		return 0, 0, false
+	}
+	e := tab[r]
+	s := unidata.Script(e)
+	if e&(homLetter|homDICP|homHan) != homLetter || s == unidata.ScriptCommon || s == unidata.ScriptInherited || cjkScript(s) {
+		return 0, 0, false // (CJK words seldom end before an ASCII byte)
+	}
+	i, k, f := sameScript(tab, text, ws+n, e)
+	if i < len(text) && (text[i] >= 0x80 || tab[text[i]]&(homDICP|homWordy|homHan) != 0) {
+		return 0, 0, false
+	}
+	// One script, no ASCII letter: only the whole-word look-alike can
+	// apply (homoglyphWord's last test).
+	letters, asciiProto := 1+k, f.proto
+	if e&homProto != 0 {
+		asciiProto++
+	}
+	if letters >= 3 && asciiProto == letters && s != unidata.ScriptLatin && latinContext(text, ws, i) {
+		return i, 0.6, true
+	}
+	return i, 0, true
 }
 
 type scriptCount struct {
@@ -268,30 +318,64 @@ type sameCounts struct {
 
 // sameScript returns the end of the run of non-ASCII BMP letters at
 // text[i:] of the script of the letter entry e (and Han-ness: plain Han
-// letters only follow plain Han letters), without default-ignorables, its
-// length in characters and the counts of their entry bits.
+// letters only follow plain Han letters), without default-ignorables but
+// with the marks and numbers of that script among them, its length in
+// letters and the counts of the letters' entry bits.
 func sameScript(tab *[0x10000]uint16, text []byte, i int, e uint16) (int, int, sameCounts) {
 	const mask = 0xFF | homDICP | homWordy | homLetter | homHan
 	want := e & mask
 	var f sameCounts
 	var bits uint16
 	k := 0
-loop:
+	if want&homHan != 0 {
+		// Plain Han letters (U+4E00–U+9FFF: lead bytes E4–E9, never
+		// overlong nor surrogates).
+		for i+2 < len(text) {
+			c, c1, c2 := text[i], text[i+1], text[i+2]
+			if c-0xE4 > 0xE9-0xE4 || (c1^0x80)|(c2^0x80) >= 0x40 {
+				break
+			}
+			if tab[rune(c&0x0F)<<12|rune(c1&0x3F)<<6|rune(c2&0x3F)]&mask != want {
+				break
+			}
+			i += 3
+			k++
+		}
+		// Plain Han letters have neither an ASCII prototype nor a
+		// look-alike: homNoProto, nothing else of interest.
+		return i, k, sameCounts{noProto: k > 0}
+	}
 	for i+1 < len(text) {
 		c := text[i]
 		var r rune
 		var n int
-		switch {
-		case c >= 0xC2 && c < 0xE0 && text[i+1]&0xC0 == 0x80:
+		if c < 0xE0 {
+			if c < 0xC2 || text[i+1]&0xC0 != 0x80 {
+				break
+			}
 			r, n = rune(c&0x1F)<<6|rune(text[i+1]&0x3F), 2
-		case c >= 0xE0 && c < 0xF0 && i+2 < len(text) && text[i+1]&0xC0 == 0x80 && text[i+2]&0xC0 == 0x80 &&
-			(c != 0xE0 || text[i+1] >= 0xA0) && (c != 0xED || text[i+1] < 0xA0):
-			r, n = rune(c&0x0F)<<12|rune(text[i+1]&0x3F)<<6|rune(text[i+2]&0x3F), 3
-		default:
-			break loop
+		} else {
+			if c >= 0xF0 || i+2 >= len(text) {
+				break
+			}
+			c1, c2 := text[i+1], text[i+2]
+			if c1&0xC0 != 0x80 || c2&0xC0 != 0x80 {
+				break
+			}
+			r, n = rune(c&0x0F)<<12|rune(c1&0x3F)<<6|rune(c2&0x3F), 3
+			if r < 0x800 || r>>11 == 0xD800>>11 { // overlong, surrogate
+				break
+			}
 		}
 		x := tab[r]
 		if x&mask != want {
+			if x&mask == want&^homLetter {
+				// A mark or number of the same script (Devanagari vowel
+				// signs): it continues the word and counts for nothing,
+				// as in homoglyphWord.
+				i += n
+				continue
+			}
 			break
 		}
 		bits |= x

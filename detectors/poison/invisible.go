@@ -1,6 +1,8 @@
 package poison
 
 import (
+	"encoding/binary"
+
 	"github.com/winnow-data/winnow/detectors"
 	"github.com/winnow-data/winnow/detectors/poison/internal/unidata"
 )
@@ -27,6 +29,11 @@ type Invisible struct{}
 
 var _ detectors.Detector = Invisible{}
 var _ detectors.Exampler = Invisible{}
+var _ detectors.PlainASCIIQuiet = Invisible{}
+
+// PlainASCIIQuiet implements detectors.PlainASCIIQuiet: the only ASCII
+// bytes reported are BACKSPACE and DELETE.
+func (Invisible) PlainASCIIQuiet() {}
 
 // ID returns "poison.invisible_char".
 func (Invisible) ID() string { return KindInvisible }
@@ -115,11 +122,48 @@ var invisStop = func() (t [256]uint8) {
 	return t
 }()
 
+// invisSecond refines invisLead with the second byte: for a lead byte c,
+// bit k is set if invisMaybe may answer true for c followed by a byte
+// whose low six bits are k (and any third byte). Zero for other bytes.
+var invisSecond = func() (t [256]uint64) {
+	b := make([]byte, 4)
+	for c, ok := range invisLead {
+		if !ok {
+			continue
+		}
+		b[0] = byte(c)
+		for b1 := 0; b1 < 256; b1++ {
+			b[1] = byte(b1)
+			for b2 := 0; b2 < 256; b2++ {
+				if b[2] = byte(b2); invisMaybe(b, 0) {
+					t[c] |= 1 << (b1 & 63)
+					break
+				}
+			}
+		}
+	}
+	return t
+}()
+
 // invisNext finds the next candidate at or after i: it returns its index,
 // rune, length and class, or i == len(text) when there is none.
 func invisNext(text []byte, i int) (int, rune, int, int) {
 	stop := &invisStop
 	for i < len(text) {
+		// Skip 32 bytes at a time while all are ASCII below DELETE and
+		// none is BACKSPACE (x + lsb8 carries into the high bit only from
+		// 0x7F when no byte has it set).
+		for i+32 <= len(text) {
+			b := text[i : i+32 : i+32]
+			w, x := binary.LittleEndian.Uint64(b[0:]), binary.LittleEndian.Uint64(b[8:])
+			y, z := binary.LittleEndian.Uint64(b[16:]), binary.LittleEndian.Uint64(b[24:])
+			bw, bx, by, bz := w^0x08*lsb8, x^0x08*lsb8, y^0x08*lsb8, z^0x08*lsb8
+			if (w|x|y|z|(w+lsb8)|(x+lsb8)|(y+lsb8)|(z+lsb8)|
+				(bw-lsb8)&^bw|(bx-lsb8)&^bx|(by-lsb8)&^by|(bz-lsb8)&^bz)&hiBits != 0 {
+				break
+			}
+			i += 32
+		}
 		// Skip eight bytes at a time while none needs a look.
 		for i+8 <= len(text) {
 			b := text[i : i+8 : i+8]
@@ -128,29 +172,31 @@ func invisNext(text []byte, i int) (int, rune, int, int) {
 			}
 			i += 8
 		}
-		if i >= len(text) {
-			break
+		// Look at the next eight bytes one by one (then try the skips
+		// again).
+		for end := min(i+8, len(text)); i < end; {
+			c := text[i]
+			if stop[c] == 0 {
+				i++
+				continue
+			}
+			if c < 0x80 {
+				return i, rune(c), 1, invControl
+			}
+			if i+2 < len(text) && invisSecond[c]>>(text[i+1]&63)&1 == 0 || !invisMaybe(text, i) {
+				// Not a candidate: step one byte. Continuation bytes are
+				// not lead bytes, so the rest of the character is skipped
+				// the same way, and a stray byte is left behind as decode
+				// would.
+				i++
+				continue
+			}
+			r, n := decode(text, i)
+			if k := invisClass(r, unidata.Lookup(r)); k != invNone {
+				return i, r, n, k
+			}
+			i += n
 		}
-		c := text[i]
-		if stop[c] == 0 {
-			i++
-			continue
-		}
-		if c < 0x80 {
-			return i, rune(c), 1, invControl
-		}
-		if !invisMaybe(text, i) {
-			// Not a candidate: step one byte. Continuation bytes are not
-			// lead bytes, so the rest of the character is skipped the
-			// same way, and a stray byte is left behind as decode would.
-			i++
-			continue
-		}
-		r, n := decode(text, i)
-		if k := invisClass(r, unidata.Lookup(r)); k != invNone {
-			return i, r, n, k
-		}
-		i += n
 	}
 	return len(text), 0, 0, invNone
 }

@@ -42,7 +42,11 @@ func Detectors(opt Options) []detectors.Detector {
 	ds := []detectors.Detector{Bidi{}, Homoglyph{}, &Injection{inj}, Invisible{}, TagChar{}}
 	if opt.MinConfidence > 0 {
 		for i, d := range ds {
-			ds[i] = minConf{d, opt.MinConfidence}
+			if _, ok := d.(detectors.PlainASCIIQuiet); ok {
+				ds[i] = minConfQuiet{minConf{d, opt.MinConfidence}}
+			} else {
+				ds[i] = minConf{d, opt.MinConfidence}
+			}
 		}
 	}
 	return ds
@@ -53,6 +57,12 @@ type minConf struct {
 	detectors.Detector
 	min float64
 }
+
+// minConfQuiet is minConf for a detectors.PlainASCIIQuiet detector.
+type minConfQuiet struct{ minConf }
+
+// PlainASCIIQuiet implements detectors.PlainASCIIQuiet.
+func (minConfQuiet) PlainASCIIQuiet() {}
 
 func (m minConf) Detect(dst []detectors.Match, text []byte) []detectors.Match {
 	n := len(dst)

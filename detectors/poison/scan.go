@@ -2,31 +2,36 @@ package poison
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 
 	"github.com/winnow-data/winnow/detectors/poison/internal/unidata"
 )
 
-const hiBits = 0x8080808080808080
+const (
+	hiBits = 0x8080808080808080 // the high bit of every byte
+	lsb8   = 0x0101010101010101 // the low bit of every byte
+)
 
 // isASCII reports whether b holds only bytes below 0x80, testing 32 bytes
 // per iteration.
 func isASCII(b []byte) bool {
-	i := 0
-	for ; i+32 <= len(b); i += 32 {
-		w := binary.LittleEndian.Uint64(b[i:]) | binary.LittleEndian.Uint64(b[i+8:]) |
-			binary.LittleEndian.Uint64(b[i+16:]) | binary.LittleEndian.Uint64(b[i+24:])
-		if w&hiBits != 0 {
+	for len(b) >= 32 {
+		c := b[:32:32]
+		if (binary.LittleEndian.Uint64(c[0:])|binary.LittleEndian.Uint64(c[8:])|
+			binary.LittleEndian.Uint64(c[16:])|binary.LittleEndian.Uint64(c[24:]))&hiBits != 0 {
 			return false
 		}
+		b = b[32:]
 	}
-	for ; i+8 <= len(b); i += 8 {
-		if binary.LittleEndian.Uint64(b[i:])&hiBits != 0 {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&hiBits != 0 {
 			return false
 		}
+		b = b[8:]
 	}
-	for ; i < len(b); i++ {
-		if b[i] >= 0x80 {
+	for _, c := range b {
+		if c >= 0x80 {
 			return false
 		}
 	}
@@ -38,7 +43,7 @@ func isASCII(b []byte) bool {
 func indexNonASCII(b []byte, from int) int {
 	i := from
 	for ; i+8 <= len(b); i += 8 {
-		if w := binary.LittleEndian.Uint64(b[i:]) & hiBits; w != 0 {
+		if w := binary.LittleEndian.Uint64(b[i:i+8:i+8]) & hiBits; w != 0 {
 			return i + trailingZeroBytes(w)
 		}
 	}
@@ -55,7 +60,7 @@ func indexNonASCII(b []byte, from int) int {
 func indexASCII(b []byte, from int) int {
 	i := from
 	for ; i+8 <= len(b); i += 8 {
-		if w := ^binary.LittleEndian.Uint64(b[i:]) & hiBits; w != 0 {
+		if w := ^binary.LittleEndian.Uint64(b[i:i+8:i+8]) & hiBits; w != 0 {
 			return i + trailingZeroBytes(w)
 		}
 	}
@@ -74,14 +79,9 @@ func hasByte(w uint64, c byte) bool {
 	return (x-0x0101010101010101)&^x&hiBits != 0
 }
 
-func trailingZeroBytes(w uint64) int {
-	n := 0
-	for w&0xFF == 0 {
-		w >>= 8
-		n++
-	}
-	return n
-}
+// trailingZeroBytes returns the index of the lowest non-zero byte of w
+// (8 if w is 0).
+func trailingZeroBytes(w uint64) int { return bits.TrailingZeros64(w) >> 3 }
 
 // decode returns the rune at b[i:] and its length; invalid bytes decode as
 // utf8.RuneError with length 1.

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/winnow-data/winnow/detectors"
+	"github.com/winnow-data/winnow/detectors/poison/internal/unidata"
 )
 
 //go:embed signatures.yaml
@@ -133,17 +134,18 @@ func normalizePattern(p string) string {
 	return b.String()
 }
 
-// sigEngine finds the signatures of a signature file. Every match of a signature
-// begins with one of its anchors. Anchors are looked for in the normalized
-// text without normalizing whole values: ASCII words whose first bytes may
-// begin an anchor are walked through an automaton (detectASCII), and runs
-// of characters holding a non-ASCII one are normalized and scanned
-// (detectMixed); each candidate signature's pattern, compiled as
-// ^(?:pattern), is tried once at the anchor on at most the pattern's
-// maximum match length, in a normalized window around it (tryWindow).
-// detectNorm, which normalizes the whole value, is the reference the tests
-// compare with. The engine is immutable and safe for
-// concurrent use; per-call scratch space comes from a sync.Pool.
+// sigEngine finds the signatures of a signature file. Every match of a
+// signature begins with one of its anchors. Anchors are looked for in the
+// normalized text without normalizing whole values: ASCII words whose first
+// bytes may begin an anchor are walked through an automaton (detectASCII),
+// and runs of characters holding a non-ASCII one that a prefilter cannot
+// rule out (runfilter.go) are normalized and scanned (detectMixed); each
+// candidate signature's pattern, compiled as ^(?:pattern), is tried once
+// at the anchor on at most the pattern's maximum match length, in a
+// normalized window around it (tryWindow). detectNorm, which normalizes
+// the whole value, is the reference the tests compare with. The engine is
+// immutable and safe for concurrent use; per-call scratch space comes from
+// a sync.Pool.
 type sigEngine struct {
 	sigs     []Signature
 	res      []*regexp.Regexp     // anchored (^) patterns by signature
@@ -157,6 +159,8 @@ type sigEngine struct {
 	starts   []byte               // non-nil: every anchor starts with one of these bytes
 	cls      [256]uint8           // ASCII byte classes for detectASCII: clsWord, clsPunct, clsKept
 	pair     [1 << 16 / 64]uint64 // first two bytes of every ASCII word anchor
+	pass3    [1 << 16 / 64]uint64 // tripleKey of the first three normalized bytes of the words nextASCII walks from
+	keptNorm [256]uint16          // keptBit | asciiNorm[c&0x7F] for the bytes normalization keeps, else 0
 	short    [1 << 16 / 64]uint64 // the two bytes of every two-byte ASCII word anchor
 	triple   [1 << 16 / 64]uint64 // tripleKey of the first three bytes of the longer ones
 	back     []int                // anchor id -> longest lookback of its signatures
@@ -165,6 +169,7 @@ type sigEngine struct {
 	// on characters no anchor occurrence can include: whitespace, and
 	// characters none of whose normalized characters occur in an anchor.
 	runTab *[0x10000]uint32
+	cps    *cpSets // first code points of the anchors (runfilter.go)
 	pool   sync.Pool
 }
 
@@ -271,7 +276,28 @@ func newSigEngine(all []Signature, window int, minConf float64) (*sigEngine, err
 	for c := 0x80; c < 0x100; c++ {
 		e.cls[c] = clsKept // a non-ASCII byte ends an ASCII word (detectMixed)
 	}
+	// keptNorm and pass3: nextASCII's test of the first three bytes of a
+	// word when they are all kept, as the pair/short/triple tests decide
+	// it (hashed: collisions only let more words through).
+	for c := 0; c < 256; c++ {
+		if e.cls[c]&clsKept != 0 {
+			e.keptNorm[c] = keptBit | uint16(asciiNorm[c&0x7F])
+		}
+	}
+	for pk := 0; pk < 1<<16; pk++ {
+		if e.pair[pk/64]&(1<<(pk%64)) == 0 {
+			continue
+		}
+		a0, a1 := byte(pk>>8), byte(pk)
+		for a2 := 0; a2 < 128; a2++ {
+			t := tripleKey(a0, a1, byte(a2))
+			if e.short[pk/64]&(1<<(pk%64)) != 0 || e.triple[t/64]&(1<<(t%64)) != 0 {
+				e.pass3[t/64] |= 1 << (t % 64)
+			}
+		}
+	}
 	e.runTab = buildRunTab(anchors)
+	e.cps = newCPSets(anchors, e.runTab)
 	e.pool.New = func() any { return &sigScratch{} }
 	return e, nil
 }
@@ -411,68 +437,120 @@ func buildRunTab(anchors []string) *[0x10000]uint32 {
 // form of one run of characters without separators (runTab). Occurrences
 // made of ASCII bytes only are found by detectASCII's word-start walks
 // (a non-ASCII byte ends an ASCII word there); the runs holding a
-// non-ASCII character are normalized and scanned by the full automaton,
-// and the occurrences whose bytes include a non-ASCII character are tried.
-// Each candidate is tried on a normalized window around it (tryWindow).
-// Tests compare it with detectNorm.
+// non-ASCII character are walked once with the prefilter of runfilter.go,
+// and those it cannot rule out are normalized and scanned by the full
+// automaton (fullRun). Tests compare it with detectNorm, and with
+// detectMixedRef (the same without the prefilter) match for match.
 func (e *sigEngine) detectMixed(dst []detectors.Match, first int, sc *sigScratch, text []byte) []detectors.Match {
 	dst = e.detectASCII(dst, first, sc, text)
-	t := e.runTab
+	cs := e.cps
+	t := cs.tab
 	pos := 0
+outer:
 	for {
 		q := indexNonASCII(text, pos)
 		if q >= len(text) {
 			return dst
 		}
-		// Skip separators (most characters of text in scripts with few
-		// anchor characters).
-		for q < len(text) && text[q] >= utf8.RuneSelf {
-			r, n := decode(text, q)
-			if r >= 0x10000 || n == 1 || t[r]&normSep == 0 {
-				break
-			}
-			q += n
-		}
-		if q >= len(text) {
-			return dst
-		}
-		if text[q] < utf8.RuneSelf {
-			pos = q
-			continue
-		}
 		rs := q
-		for rs > pos && text[rs-1] < utf8.RuneSelf && t[text[rs-1]]&normSep == 0 {
+		for rs > pos && text[rs-1] < utf8.RuneSelf && t[text[rs-1]]&fSep == 0 {
 			rs--
 		}
-		var re int
-		sc.run, re = e.normRun(sc.run[:0], text, q, rs)
-		pos = re
-		if len(sc.run) == 0 {
-			continue
-		}
-		sc.hits = e.ac.scan(sc.hits[:0], sc.run, 0)
-		if len(sc.hits) == 0 {
-			continue
-		}
-		z := &sc.zr
-		z.dst, z.offs, z.track = z.dst[:0], z.offs[:0], true
-		z.add(text, rs, re)
-		for _, h := range sc.hits {
-			ns, ne := int(h.End-e.alen[h.Anchor]), int(h.End)
-			if ne > len(z.offs) || ns < 0 {
-				continue // cannot happen: both normalizations agree
+		// Walk from rs through runs and the separators between them, until
+		// an ASCII byte follows a separator. A run is a stretch without
+		// separators holding a non-ASCII byte; the current one starts at
+		// rs. cs.scan handles the characters of one code point and the
+		// separators; the rest are handled here.
+		var st mayState
+		maybe := false
+		i := rs
+		for {
+			var why int
+			i, rs, maybe, why = cs.scan(text, i, rs, &st, maybe)
+			switch why {
+			case stopEnd:
+				if maybe {
+					dst = e.endRun(dst, first, sc, text, rs, len(text))
+				}
+				return dst
+			case stopASCII:
+				pos = i
+				continue outer
+			case stopSep:
+				// The separator at i ends a run the prefilter could not
+				// rule out; scan then steps over the separator.
+				dst = e.endRun(dst, first, sc, text, rs, i)
+				maybe, st = false, mayState{}
+				continue
 			}
-			s, last := int(z.offs[ns]), int(z.offs[ne-1])
-			if indexNonASCII(text[:last+1], s) > last {
-				continue // ASCII bytes only: detectASCII's
+			r, n := decode(text, i)
+			switch {
+			case n == 1 && r == utf8.RuneError:
+				// An invalid byte: dropped by normalization, never a
+				// separator.
+			case r >= 0x10000:
+				// Never a separator; copied unless addRune transforms it.
+				if !maybe {
+					maybe = unidata.Lookup(r).Flags&transformed != 0 || cs.stepBytes(&st, text[i:i+n])
+				}
+			case t[r]&fOther != 0:
+				if !maybe {
+					maybe = e.stepOther(&st, text, i)
+				}
 			}
-			k := 0
-			for j := ns; j > 0 && z.offs[j-1] == int32(s); j-- {
-				k++
-			}
-			dst = e.tryWindow(dst, first, sc, text, s, k, h.Anchor)
+			// (A BMP character marked fNone normalizes to nothing.
+			// cpSets.scan and decode agree on what is valid UTF-8, so
+			// separators never get here.)
+			i += n
 		}
 	}
+}
+
+// endRun processes the stretch text[rs:re] without separators that the
+// prefilter could not rule out: with fullRun if it holds a non-ASCII byte
+// (it is a run; its first non-ASCII byte begins a character that is not a
+// separator), else nothing (detectASCII's).
+func (e *sigEngine) endRun(dst []detectors.Match, first int, sc *sigScratch, text []byte, rs, re int) []detectors.Match {
+	if q := indexNonASCII(text[:re], rs); q < re {
+		// fullRun finds the same end, re (TestDetectMixedRef).
+		dst, _ = e.fullRun(dst, first, sc, text, q, rs)
+	}
+	return dst
+}
+
+// fullRun normalizes the run of text starting at rs and holding the
+// non-ASCII character (or invalid byte) at q, scans it with the automaton
+// and tries the occurrences whose bytes include a non-ASCII character. It
+// returns the end of the run.
+func (e *sigEngine) fullRun(dst []detectors.Match, first int, sc *sigScratch, text []byte, q, rs int) ([]detectors.Match, int) {
+	var re int
+	sc.run, re = e.normRun(sc.run[:0], text, q, rs)
+	if len(sc.run) == 0 {
+		return dst, re
+	}
+	sc.hits = e.ac.scan(sc.hits[:0], sc.run, 0)
+	if len(sc.hits) == 0 {
+		return dst, re
+	}
+	z := &sc.zr
+	z.dst, z.offs, z.track = z.dst[:0], z.offs[:0], true
+	z.add(text, rs, re)
+	for _, h := range sc.hits {
+		ns, ne := int(h.End-e.alen[h.Anchor]), int(h.End)
+		if ne > len(z.offs) || ns < 0 {
+			continue // cannot happen: both normalizations agree
+		}
+		s, last := int(z.offs[ns]), int(z.offs[ne-1])
+		if indexNonASCII(text[:last+1], s) > last {
+			continue // ASCII bytes only: detectASCII's
+		}
+		k := 0
+		for j := ns; j > 0 && z.offs[j-1] == int32(s); j-- {
+			k++
+		}
+		dst = e.tryWindow(dst, first, sc, text, s, k, h.Anchor)
+	}
+	return dst, re
 }
 
 // normRun appends to d the normalized form of the run of text holding the
@@ -535,7 +613,7 @@ func (e *sigEngine) normRun(d []byte, text []byte, q, rs int) ([]byte, int) {
 // outcome is what tryAt would decide on the whole normalized value.
 func (e *sigEngine) tryWindow(dst []detectors.Match, first int, sc *sigScratch, text []byte, s, k int, id int32) []detectors.Match {
 	back, fwd := e.back[id]+1, e.fwd[id]+utf8.UTFMax
-	mb, mf := 4*back+16, 4*fwd+16
+	mb, mf := back+16, fwd+16 // widened below while too short
 	var p int
 	for {
 		lo, hi := max(0, s-mb), min(len(text), s+mf)
@@ -596,6 +674,9 @@ func (e *sigEngine) detectNorm(dst []detectors.Match, first int, sc *sigScratch,
 	return dst
 }
 
+// keptBit marks the kept bytes in sigEngine.keptNorm.
+const keptBit = 1 << 8
+
 const (
 	clsWord  = 1 << iota // ASCII letter or digit
 	clsPunct             // first byte of a punctuation anchor
@@ -611,61 +692,84 @@ func (e *sigEngine) detectASCII(dst []detectors.Match, first int, sc *sigScratch
 	if e.acASCII == nil || e.starts != nil && !containsAny(text, e.starts) {
 		return dst
 	}
+	for i := 0; ; {
+		var w int
+		if w, i = e.nextASCII(text, i); w < 0 {
+			return dst
+		}
+		dst = e.walkASCII(dst, first, sc, text, w)
+	}
+}
+
+// nextASCII finds the next place at or after i where detectASCII walks the
+// automaton: a word start whose first bytes may begin an anchor, or the
+// first byte of a punctuation anchor. It returns that place and where to
+// go on from, or -1 and len(text). (A function without calls, so that its
+// loops keep their variables in registers.)
+func (e *sigEngine) nextASCII(text []byte, i int) (int, int) {
 	cls := &e.cls
-	for i := 0; i < len(text); {
+	for i < len(text) {
 		k := cls[text[i]]
 		if k&clsWord == 0 {
-			if k&clsPunct == 0 {
-				i++
-				if text[i-1] >= utf8.RuneSelf {
-					i = indexASCII(text, i) // detectMixed: skip non-ASCII text
-				}
-				continue
+			if k&clsPunct != 0 {
+				return i, i + 1
 			}
-		} else {
-			// A word starts at i: skip to its end (control bytes do not end
-			// a word), and walk only if its first two bytes begin an anchor.
-			w := i
 			i++
-			for i < len(text) && cls[text[i]]&(clsWord|clsKept) != clsKept {
-				i++
+			if text[i-1] >= utf8.RuneSelf {
+				i = indexASCII(text, i) // detectMixed: skip non-ASCII text
 			}
-			// The second byte normalization keeps: in the word, or the
-			// byte ending it ("d.a.n").
-			j := w + 1
-			for j < i && cls[text[j]]&clsKept == 0 {
-				j++
-			}
-			if j == len(text) {
-				continue
-			}
-			a0, a1 := asciiNorm[text[w]&0x7F], asciiNorm[text[j]&0x7F]
-			pk := uint16(a0)<<8 | uint16(a1)
-			if e.pair[pk/64]&(1<<(pk%64)) == 0 {
-				continue
-			}
-			if e.short[pk/64]&(1<<(pk%64)) == 0 {
-				// Every anchor with these two bytes is longer: its third
-				// byte must follow (the next byte normalization keeps).
-				k := j + 1
-				for k < len(text) && cls[text[k]]&clsKept == 0 {
-					k++
-				}
-				if k == len(text) {
-					continue
-				}
-				t := tripleKey(a0, a1, asciiNorm[text[k]&0x7F])
-				if e.triple[t/64]&(1<<(t%64)) == 0 {
-					continue
-				}
-			}
-			dst = e.walkASCII(dst, first, sc, text, w)
 			continue
 		}
-		dst = e.walkASCII(dst, first, sc, text, i)
+		// A word starts at i: skip to its end (control bytes do not end
+		// a word), and walk only if its first two bytes begin an anchor.
+		w := i
 		i++
+		for i < len(text) && cls[text[i]]&(clsWord|clsKept) != clsKept {
+			i++
+		}
+		if w+2 < len(text) {
+			// The common case, the two bytes after w kept: the test below
+			// in one table load (pass3), passed by about one word in 20.
+			if k1, k2 := e.keptNorm[text[w+1]], e.keptNorm[text[w+2]]; k1&k2&keptBit != 0 {
+				t := tripleKey(asciiNorm[text[w]&0x7F], byte(k1), byte(k2))
+				if e.pass3[t/64]&(1<<(t%64)) == 0 {
+					continue
+				}
+				return w, i
+			}
+		}
+		// The second byte normalization keeps: in the word, or the byte
+		// ending it ("d.a.n").
+		j := w + 1
+		for j < i && cls[text[j]]&clsKept == 0 {
+			j++
+		}
+		if j == len(text) {
+			continue
+		}
+		a0, a1 := asciiNorm[text[w]&0x7F], asciiNorm[text[j]&0x7F]
+		pk := uint16(a0)<<8 | uint16(a1)
+		if e.pair[pk/64]&(1<<(pk%64)) == 0 {
+			continue
+		}
+		if e.short[pk/64]&(1<<(pk%64)) == 0 {
+			// Every anchor with these two bytes is longer: its third byte
+			// must follow (the next byte normalization keeps).
+			k := j + 1
+			for k < len(text) && cls[text[k]]&clsKept == 0 {
+				k++
+			}
+			if k == len(text) {
+				continue
+			}
+			t := tripleKey(a0, a1, asciiNorm[text[k]&0x7F])
+			if e.triple[t/64]&(1<<(t%64)) == 0 {
+				continue
+			}
+		}
+		return w, i
 	}
-	return dst
+	return -1, len(text)
 }
 
 // tripleKey hashes three normalized ASCII bytes to 16 bits.

@@ -20,6 +20,11 @@ type TagChar struct{}
 
 var _ detectors.Detector = TagChar{}
 var _ detectors.Exampler = TagChar{}
+var _ detectors.PlainASCIIQuiet = TagChar{}
+
+// PlainASCIIQuiet implements detectors.PlainASCIIQuiet: tag characters are
+// not ASCII.
+func (TagChar) PlainASCIIQuiet() {}
 
 // ID returns "poison.tag_char".
 func (TagChar) ID() string { return KindTag }
