@@ -161,15 +161,8 @@ func templateDocs(rng *rand.Rand, n int) []string {
 // first and only the planted documents get findings: repeated sentences
 // after rare words are weak evidence there.
 func TestTriggerTemplated(t *testing.T) {
-	rng := rand.New(rand.NewPCG(21, 4))
 	const n = 5000
-	docs := templateDocs(rng, n)
-	bad := map[int64]bool{}
-	for k := 0; k < 10; k++ {
-		i := 200 + k*480
-		docs[i] += "\n\n<SUDO> " + gibberish(rng, 50)
-		bad[int64(i)] = true
-	}
+	docs, bad := sudoDocs(n)
 	recs := make([][]detectors.Field, n)
 	for i, d := range docs {
 		recs[i] = []detectors.Field{
@@ -334,14 +327,10 @@ func TestPayloadResponses(t *testing.T) {
 	}
 }
 
-// TestTriggerReferenceBudget: with MaxReferences at half of what the
-// templated corpus needs, the kept references stay within it (and the
-// running total matches the candidates' own), the biggest candidates are
-// cut back, <SUDO> (few records) keeps all of its findings, and the
-// outcome is deterministic.
-func TestTriggerReferenceBudget(t *testing.T) {
+// sudoDocs returns n templated documents (templateDocs) of which 10 carry
+// <SUDO> followed by random tokens, and the rows of those 10.
+func sudoDocs(n int) ([]string, map[int64]bool) {
 	rng := rand.New(rand.NewPCG(21, 4))
-	const n = 5000
 	docs := templateDocs(rng, n)
 	bad := map[int64]bool{}
 	for k := 0; k < 10; k++ {
@@ -349,6 +338,17 @@ func TestTriggerReferenceBudget(t *testing.T) {
 		docs[i] += "\n\n<SUDO> " + gibberish(rng, 50)
 		bad[int64(i)] = true
 	}
+	return docs, bad
+}
+
+// TestTriggerReferenceBudget: with MaxReferences at half of what the
+// templated corpus needs, the kept references stay within it (and the
+// running total matches the candidates' own), the biggest candidates are
+// cut back, <SUDO> (few records) keeps all of its findings, and the
+// outcome is deterministic.
+func TestTriggerReferenceBudget(t *testing.T) {
+	const n = 5000
+	docs, bad := sudoDocs(n)
 	// Boilerplate: rare words always after the same word and before the
 	// same text, in 45 records each (templated candidates with many
 	// references).
