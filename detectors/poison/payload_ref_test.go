@@ -1,16 +1,16 @@
 // The reference implementation of poison.payload_cluster: payload.go as
 // it was before the fast paths (payload_tables.go, payload_shingles.go),
-// its names prefixed with ref. The equivalence tests compare verdicts,
-// reports, shingles and SimHash words with it.
+// its names prefixed with ref, up to Observe (finish, Verdicts and Report
+// were left as they were, so the reference hands its observed state to
+// them: see post). The equivalence tests compare verdicts, reports,
+// shingles and SimHash words with it.
 
 package poison
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"sync"
 
 	"github.com/winnow-data/winnow/detectors"
@@ -36,8 +36,8 @@ type refPayload struct {
 	fieldBuf  []refField
 	shBuf     []refObsShingle
 	names     fieldNames
-	done      bool
-	ranked    []*refCluster
+	all       Options         // what newRefPayload got
+	out       *PayloadCluster // set by post
 }
 
 type refOcc struct {
@@ -79,30 +79,6 @@ type refCand struct {
 	sat  bool // saturated: too common to track, occurrences only counted
 }
 
-type refCluster struct {
-	occ     []refOcc // merged per record and field
-	records int
-	groups  int     // distinct records (near duplicates collapsed), among the first 4·MinDocs
-	related float64 // share of those that are otherwise related (1 when not examined)
-	h       uint64
-	flagged bool
-	// template: mostly in prompt-side fields of instruction data (a system
-	// prompt or task template): reported, never flagged.
-	template bool
-}
-
-// refMaxRelatedShare is the largest share of otherwise related records
-// (relatedness) a flagged cluster may have: a planted payload's records
-// have next to nothing else in common, but one in five may share some
-// other span by chance.
-const refMaxRelatedShare = 0.1
-
-// refClusterOcc locates one occurrence of a cluster.
-type refClusterOcc struct {
-	cluster int32
-	occ     int32
-}
-
 // refSimhashWords is how many words (from the start of the record) its
 // SimHash covers: enough to tell near-duplicate records apart cheaply.
 const refSimhashWords = 128
@@ -110,6 +86,7 @@ const refSimhashWords = 128
 func newRefPayload(opt Options) *refPayload {
 	p := &refPayload{
 		opt:   opt.Payload,
+		all:   opt,
 		cms:   newCMS(opt.Payload.SketchWidthLog2, opt.Payload.SketchDepth),
 		first: make([]refFirst, 1<<opt.Payload.FirstSeenLog2),
 		cands: map[uint64]*refCand{},
@@ -514,299 +491,31 @@ func (p *refPayload) shed() {
 	}
 }
 
-// rareLimit is the most records a flagged cluster may span: MaxDocFraction
-// of the records, but never less than 4·MinDocs so that small corpora can
-// show the evidence.
-func (p *refPayload) rareLimit() float64 {
-	return math.Max(p.opt.MaxDocFraction*float64(p.records), float64(rarityFloorDocs*p.opt.MinDocs))
-}
-
-func (p *refPayload) finish() {
-	if p.done {
-		return
+// post returns the production detector holding the state the reference
+// observed (its candidates in hash order: the production finish does not
+// depend on their order), so that both share finish, Verdicts and Report,
+// which the fast paths left as they were: the reference checks Sketch and
+// Observe.
+func (p *refPayload) post() *PayloadCluster {
+	if p.out != nil {
+		return p.out
 	}
-	p.done = true
-	// Merge shingles with the same record set into clusters. Each
-	// refShingle's occurrences are in plan order, one per record, so the
-	// occurrences of a cluster's shingles line up record by record.
-	byKey := map[uint64]*refCluster{}
-	var keys []uint64
-	var all []*refCluster
-	members := map[uint64][][]refOcc{}
+	q := newPayload(p.all)
+	q.dropped, q.records, q.stored, q.saturated, q.names = p.dropped, p.records, p.stored, p.saturated, p.names
 	for _, c := range p.cands {
-		if len(c.occ) < 2 {
-			continue
-		}
-		var k uint64 = 0x9e3779b97f4a7c15
+		pc := payloadCand{h: c.h, more: c.more, sat: c.sat}
 		for _, o := range c.occ {
-			k = mix64(k ^ uint64(o.rec.File)<<40 ^ uint64(o.rec.Row))
+			pc.occ = append(pc.occ, payloadOcc(o))
 		}
-		cl := byKey[k]
-		if cl == nil {
-			cl = &refCluster{h: c.h}
-			byKey[k] = cl
-			keys = append(keys, k)
-		}
-		cl.h = min(cl.h, c.h)
-		members[k] = append(members[k], c.occ)
+		q.cands.list = append(q.cands.list, pc)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		cl := byKey[k]
-		// One span per record and field: the union of its shingles.
-		lists := members[k]
-		cl.occ = append([]refOcc(nil), lists[0]...)
-		var extra []refOcc // shingles of the same records in other fields
-		for _, l := range lists[1:] {
-			for i, o := range l {
-				if i >= len(cl.occ) || cl.occ[i].rec != o.rec {
-					extra = append(extra, o) // a hash collision of record sets
-					continue
-				}
-				if m := &cl.occ[i]; m.fidx == o.fidx {
-					m.start, m.end = min(m.start, o.start), max(m.end, o.end)
-				} else {
-					extra = append(extra, o)
-				}
-			}
-		}
-		if len(extra) > 0 {
-			cl.occ = append(cl.occ, extra...)
-			slices.SortFunc(cl.occ, func(a, b refOcc) int {
-				if a.rec != b.rec {
-					if a.rec.Less(b.rec) {
-						return -1
-					}
-					return 1
-				}
-				if a.fidx != b.fidx {
-					return cmp.Compare(a.fidx, b.fidx)
-				}
-				return cmp.Compare(a.start, b.start)
-			})
-			merged := cl.occ[:0]
-			for _, o := range cl.occ {
-				if n := len(merged); n > 0 && merged[n-1].rec == o.rec && merged[n-1].fidx == o.fidx {
-					merged[n-1].start = min(merged[n-1].start, o.start)
-					merged[n-1].end = max(merged[n-1].end, o.end)
-					continue
-				}
-				merged = append(merged, o)
-			}
-			cl.occ = merged
-		}
-		cl.records = 1
-		for k := 1; k < len(cl.occ); k++ {
-			if cl.occ[k].rec != cl.occ[k-1].rec {
-				cl.records++
-			}
-		}
-		all = append(all, cl)
-	}
-	limit := p.rareLimit()
-	var uf refUnionFind
-	var firsts [][]int // per cluster that could be flagged: its records' first occurrences
-	need := map[detectors.RecordRef]bool{}
-	for _, cl := range all {
-		prompt := 0
-		for _, o := range cl.occ {
-			if o.prompt {
-				prompt++
-			}
-		}
-		cl.template = 2*prompt > len(cl.occ)
-		first := p.firstRecords(cl)
-		cl.groups, cl.related = p.distinct(cl, first, &uf), 1
-		if cl.groups >= p.opt.MinDocs && float64(cl.records) <= limit && !cl.template {
-			firsts = append(firsts, first)
-			for _, k := range first {
-				need[cl.occ[k].rec] = true
-			}
-		} else {
-			firsts = append(firsts, nil)
-		}
-	}
-	// Which clusters the records of those clusters hold, for relatedness.
-	index := map[detectors.RecordRef][]refClusterOcc{}
-	for ci, cl := range all {
-		for oi, o := range cl.occ {
-			if need[o.rec] {
-				index[o.rec] = append(index[o.rec], refClusterOcc{int32(ci), int32(oi)})
-			}
-		}
-	}
-	for ci, cl := range all {
-		if firsts[ci] != nil {
-			cl.related = p.relatedShare(ci, all, firsts[ci], index, &uf)
-		}
-		cl.flagged = firsts[ci] != nil && cl.related <= refMaxRelatedShare
-		if cl.groups >= 2 {
-			p.ranked = append(p.ranked, cl)
-		}
-	}
-	// Flagged clusters first, then by the number of unrelated records.
-	sort.SliceStable(p.ranked, func(i, j int) bool {
-		a, b := p.ranked[i], p.ranked[j]
-		if a.flagged != b.flagged {
-			return a.flagged
-		}
-		if ua, ub := float64(a.groups)*(1-a.related), float64(b.groups)*(1-b.related); ua != ub {
-			return ua > ub
-		}
-		if a.groups != b.groups {
-			return a.groups > b.groups
-		}
-		if a.records != b.records {
-			return a.records > b.records
-		}
-		return a.h < b.h
-	})
+	slices.SortFunc(q.cands.list, func(a, b payloadCand) int { return cmp.Compare(a.h, b.h) })
+	p.out = q
+	return q
 }
 
-// firstRecords returns the index in cl.occ of the first occurrence of each
-// of the cluster's first 4·MinDocs records.
-func (p *refPayload) firstRecords(cl *refCluster) []int {
-	m := 4 * p.opt.MinDocs
-	var first []int
-	for k, o := range cl.occ {
-		if len(first) == m {
-			break
-		}
-		if k == 0 || o.rec != cl.occ[k-1].rec {
-			first = append(first, k)
-		}
-	}
-	return first
-}
+// Verdicts implements detectors.CorpusDetector through post.
+func (p *refPayload) Verdicts() ([]detectors.Verdict, error) { return p.post().Verdicts() }
 
-// distinct counts the distinct records among first: records whose
-// SimHashes are within 12 bits are near duplicates and count once (see
-// refOcc.sim). It leaves their grouping in uf.
-func (p *refPayload) distinct(cl *refCluster, first []int, uf *refUnionFind) int {
-	uf.reset(len(first))
-	for a := range first {
-		sa := cl.occ[first[a]].sim()
-		for b := 0; b < a; b++ {
-			if hamming(sa, cl.occ[first[b]].sim()) <= 12 {
-				uf.union(a, b)
-			}
-		}
-	}
-	return uf.groups
-}
-
-// relatedShare returns the share of the distinct records among first (see
-// distinct) that are related to another: linked, directly or through other
-// records, by sharing another repeated span outside this one (in a
-// different place of the record); it is 1 − groups/distinct. Pages built
-// from one template or site, canned answers and texts composed from one
-// pool of sentences share other spans; records into which a payload was
-// planted share nothing else.
-func (p *refPayload) relatedShare(ci int, all []*refCluster, first []int, index map[detectors.RecordRef][]refClusterOcc, uf *refUnionFind) float64 {
-	cl := all[ci]
-	d := p.distinct(cl, first, uf)
-	shared := map[int32][]int{}
-	for a, k := range first {
-		o := cl.occ[k]
-		for _, co := range index[o.rec] {
-			if int(co.cluster) == ci {
-				continue
-			}
-			x := all[co.cluster].occ[co.occ]
-			if x.fidx == o.fidx && x.start < o.end && o.start < x.end {
-				continue // the same text region (a longer or shorter copy of this span)
-			}
-			if l := shared[co.cluster]; len(l) == 0 || l[len(l)-1] != a {
-				shared[co.cluster] = append(l, a)
-			}
-		}
-	}
-	for _, l := range shared {
-		for _, a := range l[1:] {
-			uf.union(l[0], a)
-		}
-	}
-	// Spans too common to track (saturated) shared by two records.
-	for a := range first {
-		ba := cl.occ[first[a]].bloom
-		if ba == 0 {
-			continue
-		}
-		for b := 0; b < a; b++ {
-			if ba&cl.occ[first[b]].bloom != 0 {
-				uf.union(a, b)
-			}
-		}
-	}
-	if d == 0 {
-		return 1
-	}
-	return float64(d-uf.groups) / float64(d)
-}
-
-// refUnionFind is a reusable disjoint-set forest.
-type refUnionFind struct {
-	parent []int
-	groups int
-}
-
-func (u *refUnionFind) reset(n int) {
-	u.parent = u.parent[:0]
-	for i := 0; i < n; i++ {
-		u.parent = append(u.parent, i)
-	}
-	u.groups = n
-}
-
-func (u *refUnionFind) find(a int) int {
-	for u.parent[a] != a {
-		u.parent[a] = u.parent[u.parent[a]]
-		a = u.parent[a]
-	}
-	return a
-}
-
-func (u *refUnionFind) union(a, b int) {
-	if ra, rb := u.find(a), u.find(b); ra != rb {
-		u.parent[ra] = rb
-		u.groups--
-	}
-}
-
-// Verdicts implements detectors.CorpusDetector.
-func (p *refPayload) Verdicts() ([]detectors.Verdict, error) {
-	p.finish()
-	var out []detectors.Verdict
-	for _, cl := range p.ranked {
-		if !cl.flagged {
-			continue
-		}
-		conf := 0.6 + 0.35*math.Min(1, float64(cl.groups-p.opt.MinDocs)/float64(3*p.opt.MinDocs))
-		id := fmt.Sprintf("payload:%016x", cl.h)
-		for _, o := range cl.occ {
-			out = append(out, detectors.Verdict{Rec: o.rec, Kind: KindPayloadCluster, Field: p.names.name(o.field), Start: int(o.start), End: int(o.end), Confidence: conf, Cluster: id})
-		}
-	}
-	return out, nil
-}
-
-// Report implements detectors.Reporter.
-func (p *refPayload) Report() any {
-	p.finish()
-	r := PayloadReport{Records: p.records, ShinglesTracked: len(p.cands), ShinglesDropped: p.dropped, SketchBytes: p.cms.bytes(), FirstSeenEntries: len(p.first),
-		ShinglesSaturated: p.saturated, OccurrencesKept: p.stored}
-	for i, cl := range p.ranked {
-		if i >= p.opt.ReportTop {
-			break
-		}
-		rc := PayloadReportCluster{Cluster: fmt.Sprintf("payload:%016x", cl.h), Records: cl.records, Unrelated: cl.groups, Related: round4(cl.related), Flagged: cl.flagged, Template: cl.template}
-		for _, o := range cl.occ {
-			if len(rc.Examples) == 5 {
-				break
-			}
-			rc.Examples = append(rc.Examples, SpanInRow{o.rec.File, o.rec.Row, p.names.name(o.field), int(o.start), int(o.end)})
-		}
-		r.Clusters = append(r.Clusters, rc)
-	}
-	return r
-}
+// Report implements detectors.Reporter through post.
+func (p *refPayload) Report() any { return p.post().Report() }
